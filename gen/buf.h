@@ -1,0 +1,46 @@
+/* buf: growable byte buffer, always NUL-terminated, plus the allocation wrappers
+ * every module uses. Out of memory is the one condition no module recovers from:
+ * the x*alloc wrappers print a message and abort. */
+#ifndef GONGBAO_BUF_H
+#define GONGBAO_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define WUR __attribute__((warn_unused_result))
+
+/* A growable byte string. data is NULL until the first write, after which
+ * data[len] == '\0' always holds. Zero-initialise or call buf_init. */
+struct buf {
+        char *data; /* bytes, NUL-terminated once allocated */
+        size_t len; /* bytes in use, not counting the NUL */
+        size_t cap; /* bytes allocated */
+};
+
+/* Allocation wrappers: never return NULL (abort on exhaustion). Caller frees with free(). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Caller frees with free(). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+/* Keeps the allocation, sets len to 0. */
+void buf_reset(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_put(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_truncate(struct buf *b, size_t len);
+/* Returns the contents as a NUL-terminated string (never NULL) and leaves b empty.
+ * Caller frees with free(). */
+char *buf_detach(struct buf *b);
+/* Returns a pointer to the NUL-terminated contents ("" when empty); owned by b. */
+const char *buf_cstr(const struct buf *b);
+
+#endif
