@@ -1,0 +1,41 @@
+/* tmpl: the Mustache template engine (the official spec: comments, delimiters,
+ * interpolation, sections, inverted sections, partials, dynamic names and inheritance;
+ * lambdas are not supported). Data is jansson's json_t. {{x}} escapes for HTML.
+ *
+ * A library holds templates by name; a name N is the source registered with
+ * tmpl_lib_add, else the file N.mustache in the library's directory. Templates are
+ * compiled once, on first use. Rendering from several threads at once is safe. */
+#ifndef GONGBAO_TMPL_H
+#define GONGBAO_TMPL_H
+
+#include "buf.h"
+#include "diag.h"
+
+#include <jansson.h>
+
+/* Nesting limits: sections in one template, and partials/parents while rendering. */
+#define TMPL_MAX_SECTION_DEPTH 100
+#define TMPL_MAX_PARTIAL_DEPTH 64
+
+struct tmpl_lib;
+
+/* Returns a new library reading NAME.mustache from dir (dir may be NULL: only sources
+ * added with tmpl_lib_add). Caller frees with tmpl_lib_free. */
+struct tmpl_lib *tmpl_lib_new(const char *dir);
+void tmpl_lib_free(struct tmpl_lib *lib);
+
+/* Registers src (len bytes, copied) under name; path is what diagnostics call it. */
+void tmpl_lib_add(struct tmpl_lib *lib, const char *name, const char *path, const char *src,
+                  size_t len);
+
+/* Compiles name and every partial and parent it names statically; reports each error
+ * as path:line:col. Returns 0 or -1. */
+int tmpl_lib_check(struct tmpl_lib *lib, const char *name, struct diag *d) WUR;
+
+/* Renders template name with ctx as the root context, appending to out.
+ * Returns 0, or -1 after reporting the error (unclosed tag, missing partial,
+ * recursion past TMPL_MAX_PARTIAL_DEPTH, ...) to d. */
+int tmpl_render(struct tmpl_lib *lib, const char *name, json_t *ctx, struct buf *out,
+                struct diag *d) WUR;
+
+#endif
