@@ -1,0 +1,103 @@
+/* content: loading articles and pages. */
+#include "content.h"
+#include "buf.h"
+#include "config.h"
+#include "frontmatter.h"
+#include "fsio.h"
+
+#include <string.h>
+
+/* The slug a file gets when its front matter sets none: its name without ".md". */
+static char *slug_from_path(const char *path)
+{
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        return xstrndup(base, strlen(base) - 3);
+}
+
+/* Loads one file; kind_page selects the page schema. Returns the entry or NULL. */
+static json_t *load_file(const char *path, json_t *cfg, int kind_page, struct diag *d)
+{
+        struct buf text = {0};
+        struct ynode *meta = NULL;
+        json_t *entry = NULL;
+        if (fsio_read(path, &text, d) < 0)
+                goto out;
+        const char *s = buf_cstr(&text);
+        size_t len = text.len;
+        if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) { /* a UTF-8 BOM is allowed, and dropped */
+                s += 3;
+                len -= 3;
+        }
+        if (frontmatter_check_utf8(path, s, len, d) < 0)
+                goto out;
+        size_t body_off;
+        int body_line;
+        if (frontmatter_split(path, s, len, &meta, &body_off, &body_line, d) < 0)
+                goto out;
+        entry = kind_page ? frontmatter_page(meta, path, cfg, d)
+                          : frontmatter_article(meta, path, cfg, d);
+        if (!entry)
+                goto out;
+        if (!json_object_get(entry, "slug")) {
+                char *slug = slug_from_path(path);
+                if (!config_is_slug(slug)) {
+                        diag_error(d, path, 1, 1,
+                                   "file name '%s' is not a valid slug: rename the file or set "
+                                   "slug: (lowercase ASCII letters, digits and '-')",
+                                   slug);
+                        free(slug);
+                        json_decref(entry);
+                        entry = NULL;
+                        goto out;
+                }
+                json_object_set_new(entry, "slug", json_string(slug));
+                free(slug);
+        }
+        json_object_set_new(entry, "path", json_string(path));
+        json_object_set_new(entry, "markdown", json_stringn(s + body_off, len - body_off));
+        json_object_set_new(entry, "body_line", json_integer(body_line));
+out:
+        ynode_free(meta);
+        buf_free(&text);
+        return entry;
+}
+
+/* Loads every .md file below sub into a new array; sets *failed on any error. */
+static json_t *load_all(const char *dir, const char *sub, json_t *cfg, int kind_page,
+                        int *failed, struct diag *d)
+{
+        char *folder = xasprintf("%s/%s", dir, sub);
+        json_t *out = json_array();
+        json_t *files = fsio_list(folder, ".md", d);
+        free(folder);
+        if (!files) {
+                *failed = 1;
+                return out;
+        }
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+                json_t *e = load_file(json_string_value(f), cfg, kind_page, d);
+                if (e)
+                        json_array_append_new(out, e);
+                else
+                        *failed = 1;
+        }
+        json_decref(files);
+        return out;
+}
+
+json_t *content_load(const char *dir, json_t *cfg, struct diag *d)
+{
+        int failed = 0;
+        json_t *articles = load_all(dir, "articles", cfg, 0, &failed, d);
+        json_t *pages = load_all(dir, "pages", cfg, 1, &failed, d);
+        if (failed) {
+                json_decref(articles);
+                json_decref(pages);
+                return NULL;
+        }
+        return json_pack("{s:o, s:o}", "articles", articles, "pages", pages);
+}

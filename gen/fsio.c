@@ -1,0 +1,242 @@
+/* fsio: file system access. */
+#include "fsio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fsio_read(const char *path, struct buf *out, struct diag *d)
+{
+        buf_reset(out);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                return -1;
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                buf_grow(out, (size_t)st.st_size);
+        for (;;) {
+                buf_grow(out, 65536);
+                ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                        close(fd);
+                        return -1;
+                }
+                if (n == 0)
+                        break;
+                out->len += (size_t)n;
+                out->data[out->len] = '\0';
+        }
+        close(fd);
+        return 0;
+}
+
+bool fsio_is_dir(const char *path)
+{
+        struct stat st;
+        return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_json_strings(const void *a, const void *b)
+{
+        return strcmp(json_string_value(*(json_t *const *)a),
+                      json_string_value(*(json_t *const *)b));
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int list_into(const char *dir, const char *suffix, json_t *out, int depth, struct diag *d)
+{
+        if (depth > FSIO_MAX_DEPTH) {
+                diag_error(d, dir, 0, 0, "folders nested deeper than %d levels", FSIO_MAX_DEPTH);
+                return -1;
+        }
+        DIR *dh = opendir(dir);
+        if (!dh) {
+                diag_error(d, dir, 0, 0, "cannot open folder: %s", strerror(errno));
+                return -1;
+        }
+        int rc = 0;
+        struct dirent *e;
+        while ((e = readdir(dh))) {
+                if (e->d_name[0] == '.')
+                        continue;
+                char *path = xasprintf("%s/%s", dir, e->d_name);
+                struct stat st;
+                if (lstat(path, &st) < 0) {
+                        diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                        rc = -1;
+                } else if (S_ISLNK(st.st_mode)) {
+                        diag_error(d, path, 0, 0,
+                                   "symbolic links are not followed; copy the file instead");
+                        rc = -1;
+                } else if (S_ISDIR(st.st_mode)) {
+                        if (list_into(path, suffix, out, depth + 1, d) < 0)
+                                rc = -1;
+                } else if (S_ISREG(st.st_mode) && ends_with(e->d_name, suffix)) {
+                        json_array_append_new(out, json_string(path));
+                }
+                free(path);
+        }
+        closedir(dh);
+        return rc;
+}
+
+json_t *fsio_list(const char *dir, const char *suffix, struct diag *d)
+{
+        json_t *out = json_array();
+        struct stat st;
+        if (lstat(dir, &st) < 0 && errno == ENOENT)
+                return out;
+        if (list_into(dir, suffix, out, 0, d) < 0) {
+                json_decref(out);
+                return NULL;
+        }
+        /* Sort in place through jansson's array storage via a copy: jansson has no sort. */
+        size_t n = json_array_size(out);
+        json_t **items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++)
+                items[i] = json_incref(json_array_get(out, i));
+        qsort(items, n, sizeof *items, cmp_json_strings);
+        json_array_clear(out);
+        for (size_t i = 0; i < n; i++)
+                json_array_append_new(out, items[i]);
+        free(items);
+        return out;
+}
+
+int fsio_mkdirs(const char *path)
+{
+        char *p = xstrdup(path);
+        int rc = 0;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+                        rc = -1;
+                        break;
+                }
+                *s = '/';
+        }
+        if (rc == 0 && mkdir(p, 0755) < 0 && errno != EEXIST)
+                rc = -1;
+        free(p);
+        return rc;
+}
+
+static int mkparent(const char *path)
+{
+        char *p = xstrdup(path);
+        char *slash = strrchr(p, '/');
+        int rc = 0;
+        if (slash && slash != p) {
+                *slash = '\0';
+                rc = fsio_mkdirs(p);
+        }
+        free(p);
+        return rc;
+}
+
+int fsio_write(const char *path, const void *data, size_t len, struct diag *d)
+{
+        if (mkparent(path) < 0) {
+                diag_error(d, path, 0, 0, "cannot create folder: %s", strerror(errno));
+                return -1;
+        }
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) {
+                diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+                return -1;
+        }
+        const char *p = data;
+        size_t left = len;
+        while (left) {
+                ssize_t n = write(fd, p, left);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+                        close(fd);
+                        return -1;
+                }
+                p += n;
+                left -= (size_t)n;
+        }
+        if (close(fd) < 0) {
+                diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+                return -1;
+        }
+        return 0;
+}
+
+int fsio_copy_tree(const char *src, const char *dst, struct diag *d)
+{
+        json_t *files = fsio_list(src, "", d);
+        if (!files)
+                return -1;
+        int rc = 0;
+        size_t n = strlen(src);
+        struct buf data = {0};
+        size_t i;
+        json_t *v;
+        json_array_foreach(files, i, v)
+        {
+                const char *path = json_string_value(v);
+                char *to = xasprintf("%s%s", dst, path + n);
+                if (fsio_read(path, &data, d) < 0 || fsio_write(to, data.data, data.len, d) < 0)
+                        rc = -1;
+                free(to);
+                if (rc < 0)
+                        break;
+        }
+        buf_free(&data);
+        json_decref(files);
+        return rc;
+}
+
+static int remove_level(const char *path, int depth)
+{
+        struct stat st;
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -1;
+        if (!S_ISDIR(st.st_mode))
+                return unlink(path);
+        if (depth > 4 * FSIO_MAX_DEPTH)
+                return -1;
+        DIR *dh = opendir(path);
+        if (!dh)
+                return -1;
+        int rc = 0;
+        struct dirent *e;
+        while ((e = readdir(dh))) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                        continue;
+                char *sub = xasprintf("%s/%s", path, e->d_name);
+                if (remove_level(sub, depth + 1) < 0)
+                        rc = -1;
+                free(sub);
+        }
+        closedir(dh);
+        if (rmdir(path) < 0)
+                rc = -1;
+        return rc;
+}
+
+int fsio_remove_tree(const char *path)
+{
+        return remove_level(path, 0);
+}

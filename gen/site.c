@@ -1,0 +1,433 @@
+/* site: the model. */
+#include "site.h"
+#include "buf.h"
+#include "date.h"
+#include "escape.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RELATED_MAX 4
+
+const char *const site_reserved[] = {"articles", "topics", "tags",   "archive",   "static",
+                                     "media",    "page",   "search", "data",      "subscribe",
+                                     "_dev",     "feed.xml", "atom.xml", "feed.json",
+                                     "sitemap.xml", "robots.txt", "404.html", NULL};
+
+static const char *str(json_t *obj, const char *key)
+{
+        const char *s = json_string_value(json_object_get(obj, key));
+        return s ? s : "";
+}
+
+static int newest_first(const void *pa, const void *pb)
+{
+        json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+        json_int_t ea = json_integer_value(json_object_get(a, "date_epoch"));
+        json_int_t eb = json_integer_value(json_object_get(b, "date_epoch"));
+        if (ea != eb)
+                return ea > eb ? -1 : 1;
+        return strcmp(str(a, "slug"), str(b, "slug"));
+}
+
+/* Sorts a json array with a comparator on its items. */
+static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
+{
+        size_t n = json_array_size(arr);
+        json_t **items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++)
+                items[i] = json_incref(json_array_get(arr, i));
+        qsort(items, n, sizeof *items, cmp);
+        json_array_clear(arr);
+        for (size_t i = 0; i < n; i++)
+                json_array_append_new(arr, items[i]);
+        free(items);
+}
+
+/* A tag's folder name: the tag itself (Chinese kept), with characters that cannot be
+ * part of one path segment replaced by '-', so that no tag can name a path outside
+ * tags/ ("../x", "a/b", control characters, a leading dot). */
+static char *tag_dir(const char *name)
+{
+        struct buf b = {0};
+        for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+                if (*p < 0x20 || *p == 0x7F || *p == '/' || *p == '\\' ||
+                    (*p == '.' && b.len == 0))
+                        buf_putc(&b, '-');
+                else
+                        buf_putc(&b, (char)*p);
+        }
+        if (!b.len)
+                buf_putc(&b, '-');
+        return buf_detach(&b);
+}
+
+static void add_index(json_t *group, size_t i)
+{
+        json_array_append_new(json_object_get(group, "articles"), json_integer((json_int_t)i));
+        json_object_set_new(group, "count",
+                            json_integer(json_integer_value(json_object_get(group, "count")) + 1));
+}
+
+static json_t *topic_index(json_t *cfg, json_t *topics_by_slug)
+{
+        json_t *topics = json_array();
+        size_t i;
+        json_t *t;
+        json_array_foreach(json_object_get(cfg, "topics"), i, t)
+        {
+                char *url = xasprintf("topics/%s/", str(t, "slug"));
+                json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:i, s:[]}", "slug", str(t, "slug"),
+                                      "name", str(t, "name"), "description",
+                                      str(t, "description"), "url", url, "count", 0, "articles");
+                free(url);
+                json_array_append(topics, m);
+                json_object_set_new(topics_by_slug, str(t, "slug"), m);
+        }
+        return topics;
+}
+
+static int more_used_first(const void *pa, const void *pb)
+{
+        json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+        json_int_t ca = json_integer_value(json_object_get(a, "count"));
+        json_int_t cb = json_integer_value(json_object_get(b, "count"));
+        if (ca != cb)
+                return ca > cb ? -1 : 1;
+        return strcmp(str(a, "name"), str(b, "name"));
+}
+
+/* Fills in each article's topics and tags as objects and the topic and tag groups. */
+static void link_topics_and_tags(json_t *articles, json_t *topics_by_slug, json_t *tags)
+{
+        json_t *tags_by_dir = json_object();
+        size_t i;
+        json_t *a;
+        json_array_foreach(articles, i, a)
+        {
+                json_t *ts = json_array(), *gs = json_array();
+                size_t j;
+                json_t *v;
+                json_array_foreach(json_object_get(a, "topics"), j, v)
+                {
+                        json_t *t = json_object_get(topics_by_slug, json_string_value(v));
+                        add_index(t, i);
+                        json_array_append_new(ts, json_pack("{s:s, s:s, s:s}", "slug",
+                                                            str(t, "slug"), "name",
+                                                            str(t, "name"), "url",
+                                                            str(t, "url")));
+                }
+                json_array_foreach(json_object_get(a, "tags"), j, v)
+                {
+                        char *dir = tag_dir(json_string_value(v));
+                        json_t *g = json_object_get(tags_by_dir, dir);
+                        if (!g) {
+                                struct buf url = {0};
+                                buf_puts(&url, "tags/");
+                                escape_url_segment(&url, dir, strlen(dir));
+                                buf_putc(&url, '/');
+                                g = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "name",
+                                              json_string_value(v), "dir", dir, "url",
+                                              buf_cstr(&url), "count", 0, "articles");
+                                json_object_set_new(tags_by_dir, dir, g);
+                                json_array_append(tags, g);
+                                buf_free(&url);
+                        }
+                        /* the same tag twice on one article counts once */
+                        json_t *idx = json_object_get(g, "articles");
+                        size_t last = json_array_size(idx);
+                        if (!last || json_integer_value(json_array_get(idx, last - 1)) !=
+                                         (json_int_t)i) {
+                                add_index(g, i);
+                                json_array_append_new(gs, json_pack("{s:s, s:s, s:s}", "name",
+                                                                    str(g, "name"), "url",
+                                                                    str(g, "url"), "dir",
+                                                                    str(g, "dir")));
+                        }
+                        free(dir);
+                }
+                json_object_set_new(a, "topics", ts);
+                json_object_set_new(a, "tags", gs);
+        }
+        sort_array(tags, more_used_first);
+        json_decref(tags_by_dir);
+}
+
+/* Archive by year and month, in the site's time zone. */
+static json_t *archive(json_t *articles, int tz)
+{
+        json_t *years = json_array();
+        json_t *year = NULL, *month = NULL;
+        int cur_y = -1, cur_m = -1;
+        size_t i;
+        json_t *a;
+        json_array_foreach(articles, i, a)
+        {
+                struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")), tz};
+                struct gdate_fields f;
+                date_fields(&g, &f);
+                if (f.year != cur_y) {
+                        char *url = xasprintf("archive/%04d/", f.year);
+                        year = json_pack("{s:i, s:s, s:i, s:[]}", "year", f.year, "url", url,
+                                         "count", 0, "months");
+                        json_array_append_new(years, year);
+                        free(url);
+                        cur_y = f.year;
+                        cur_m = -1;
+                }
+                if (f.month != cur_m) {
+                        char *url = xasprintf("archive/%04d/%02d/", f.year, f.month);
+                        char *label = xasprintf("%d月", f.month);
+                        month = json_pack("{s:i, s:s, s:s, s:i, s:[]}", "month", f.month,
+                                          "label", label, "url", url, "count", 0, "articles");
+                        json_array_append_new(json_object_get(year, "months"), month);
+                        free(url);
+                        free(label);
+                        cur_m = f.month;
+                }
+                json_object_set_new(year, "count",
+                                    json_integer(json_integer_value(json_object_get(year, "count")) +
+                                                 1));
+                add_index(month, i);
+        }
+        return years;
+}
+
+/* Related articles: those sharing topics (2 points each) and tags (1 point), best first,
+ * newer first on a tie. Scores are summed over the groups an article is in, so the cost
+ * is the size of those groups, not the size of the site. */
+static void relate(json_t *articles, json_t *topics, json_t *tags)
+{
+        size_t n = json_array_size(articles);
+        int *score = xcalloc(n ? n : 1, sizeof *score);
+        size_t *touched = xmalloc((n ? n : 1) * sizeof *touched);
+        json_t *by_key[2] = {json_object(), json_object()};
+        size_t i;
+        json_t *g;
+        json_array_foreach(topics, i, g) json_object_set(by_key[0], str(g, "slug"), g);
+        json_array_foreach(tags, i, g) json_object_set(by_key[1], str(g, "dir"), g);
+        json_t *a;
+        json_array_foreach(articles, i, a)
+        {
+                size_t ntouched = 0;
+                for (int kind = 0; kind < 2; kind++) {
+                        size_t j;
+                        json_t *mine;
+                        json_array_foreach(json_object_get(a, kind ? "tags" : "topics"), j, mine)
+                        {
+                                json_t *grp = json_object_get(by_key[kind],
+                                                              str(mine, kind ? "dir" : "slug"));
+                                size_t k;
+                                json_t *idx;
+                                json_array_foreach(json_object_get(grp, "articles"), k, idx)
+                                {
+                                        size_t o = (size_t)json_integer_value(idx);
+                                        if (o == i)
+                                                continue;
+                                        if (!score[o])
+                                                touched[ntouched++] = o;
+                                        score[o] += kind ? 1 : 2;
+                                }
+                        }
+                }
+                json_t *rel = json_array();
+                for (int pick = 0; pick < RELATED_MAX; pick++) {
+                        size_t best = n;
+                        for (size_t t = 0; t < ntouched; t++) {
+                                size_t o = touched[t];
+                                if (score[o] > 0 && (best == n || score[o] > score[best] ||
+                                                     (score[o] == score[best] && o < best)))
+                                        best = o;
+                        }
+                        if (best == n)
+                                break;
+                        json_array_append_new(rel, json_integer((json_int_t)best));
+                        score[best] = -score[best]; /* taken; restored below */
+                }
+                for (size_t t = 0; t < ntouched; t++)
+                        score[touched[t]] = 0;
+                json_object_set_new(a, "related", rel);
+        }
+        json_decref(by_key[0]);
+        json_decref(by_key[1]);
+        free(score);
+        free(touched);
+}
+
+static void set_date_zh(json_t *obj, const char *key)
+{
+        char *ek = xasprintf("%s_epoch", key), *ok = xasprintf("%s_offset", key);
+        char *zk = xasprintf("%s_zh", key);
+        if (json_object_get(obj, ek)) {
+                struct gdate g = {json_integer_value(json_object_get(obj, ek)),
+                                  (int)json_integer_value(json_object_get(obj, ok))};
+                struct buf b = {0};
+                date_zh(&b, &g);
+                json_object_set_new(obj, zk, json_string(buf_cstr(&b)));
+                buf_free(&b);
+        }
+        free(ek);
+        free(ok);
+        free(zk);
+}
+
+/* Marks the articles some feed shows: the site feed's newest and each topic's. */
+static void mark_feeds(json_t *articles, json_t *topics, size_t feed_size)
+{
+        for (size_t i = 0; i < json_array_size(articles) && i < feed_size; i++)
+                json_object_set_new(json_array_get(articles, i), "in_feed", json_true());
+        size_t k;
+        json_t *t;
+        json_array_foreach(topics, k, t)
+        {
+                json_t *idx = json_object_get(t, "articles");
+                for (size_t i = 0; i < json_array_size(idx) && i < feed_size; i++)
+                        json_object_set_new(
+                            json_array_get(articles,
+                                           (size_t)json_integer_value(json_array_get(idx, i))),
+                            "in_feed", json_true());
+        }
+}
+
+/* Checks that no two articles share a slug and no page takes a reserved or taken path. */
+static int check_paths(json_t *articles, json_t *pages, json_t *known, struct diag *d)
+{
+        int rc = 0;
+        json_t *seen = json_object();
+        size_t i;
+        json_t *a;
+        json_array_foreach(articles, i, a)
+        {
+                json_t *prev = json_object_get(seen, str(a, "slug"));
+                if (prev) {
+                        json_int_t line = json_integer_value(json_object_get(a, "slug_line"));
+                        json_int_t col = json_integer_value(json_object_get(a, "slug_col"));
+                        diag_error(d, str(a, "path"), line ? (int)line : 1, col ? (int)col : 1,
+                                   "duplicate slug '%s': %s has it too (set a different slug:)",
+                                   str(a, "slug"), json_string_value(prev));
+                        rc = -1;
+                } else
+                        json_object_set_new(seen, str(a, "slug"), json_string(str(a, "path")));
+        }
+        json_object_clear(seen);
+        json_array_foreach(pages, i, a)
+        {
+                const char *slug = str(a, "slug");
+                int reserved = 0;
+                for (const char *const *r = site_reserved; *r && !reserved; r++)
+                        reserved = !strcmp(*r, slug);
+                json_t *prev = json_object_get(seen, slug);
+                if (reserved || prev || json_object_get(known, slug)) {
+                        json_int_t line = json_integer_value(json_object_get(a, "slug_line"));
+                        json_int_t col = json_integer_value(json_object_get(a, "slug_col"));
+                        diag_error(d, str(a, "path"), line ? (int)line : 1, col ? (int)col : 1,
+                                   "page path /%s/ is already taken%s%s", slug,
+                                   prev ? " by " : " by the generator",
+                                   prev ? json_string_value(prev) : "");
+                        rc = -1;
+                } else
+                        json_object_set_new(seen, slug, json_string(str(a, "path")));
+        }
+        json_decref(seen);
+        return rc;
+}
+
+static void know(json_t *known, const char *path)
+{
+        json_object_set_new(known, path, json_true());
+}
+
+json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
+{
+        const char *base = str(cfg, "base_url");
+        json_t *articles = json_array(), *pages = json_array(), *known = json_object();
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(content, "articles"), i, a)
+        {
+                if (drafts || !json_is_true(json_object_get(a, "draft")))
+                        json_array_append(articles, a);
+        }
+        json_array_foreach(json_object_get(content, "pages"), i, a)
+        {
+                if (drafts || !json_is_true(json_object_get(a, "draft")))
+                        json_array_append(pages, a);
+        }
+        sort_array(articles, newest_first);
+        json_t *topics_by_slug = json_object();
+        json_t *topics = topic_index(cfg, topics_by_slug);
+        json_t *tags = json_array();
+        link_topics_and_tags(articles, topics_by_slug, tags);
+        json_t *years = archive(articles, (int)json_integer_value(json_object_get(cfg, "tz_offset")));
+        relate(articles, topics, tags);
+        mark_feeds(articles, topics, (size_t)json_integer_value(json_object_get(cfg, "feed_size")));
+        size_t n = json_array_size(articles);
+        json_array_foreach(articles, i, a)
+        {
+                char *url = xasprintf("articles/%s/", str(a, "slug"));
+                char *perm = xasprintf("%s%s", base, url);
+                json_object_set_new(a, "url", json_string(url));
+                json_object_set_new(a, "permalink", json_string(perm));
+                json_object_set_new(a, "index", json_integer((json_int_t)i));
+                if (i + 1 < n)
+                        json_object_set_new(a, "prev", json_integer((json_int_t)(i + 1)));
+                if (i > 0)
+                        json_object_set_new(a, "next", json_integer((json_int_t)(i - 1)));
+                set_date_zh(a, "date");
+                set_date_zh(a, "updated");
+                size_t j;
+                json_t *c;
+                json_array_foreach(json_object_get(a, "corrections"), j, c) set_date_zh(c, "date");
+                know(known, url);
+                free(url);
+                free(perm);
+        }
+        json_array_foreach(pages, i, a)
+        {
+                char *url = xasprintf("%s/", str(a, "slug"));
+                json_object_set_new(a, "url", json_string(url));
+                set_date_zh(a, "updated");
+                free(url);
+        }
+        static const char *const fixed[] = {"", "topics/", "tags/", "archive/", "subscribe/",
+                                            "feed.xml", "atom.xml", "feed.json", "sitemap.xml",
+                                            "robots.txt", "404.html", NULL};
+        for (const char *const *f = fixed; *f; f++)
+                know(known, *f);
+        json_array_foreach(topics, i, a)
+        {
+                know(known, str(a, "url"));
+                char *feed = xasprintf("%sfeed.xml", str(a, "url"));
+                know(known, feed);
+                free(feed);
+        }
+        json_array_foreach(tags, i, a)
+        {
+                char *raw = xasprintf("tags/%s/", str(a, "dir"));
+                know(known, raw); /* an author may write the tag unencoded */
+                know(known, str(a, "url"));
+                free(raw);
+        }
+        json_array_foreach(years, i, a)
+        {
+                know(known, str(a, "url"));
+                size_t j;
+                json_t *m;
+                json_array_foreach(json_object_get(a, "months"), j, m) know(known, str(m, "url"));
+        }
+        json_t *model = NULL;
+        if (check_paths(articles, pages, known, d) == 0) {
+                json_array_foreach(pages, i, a) know(known, str(a, "url"));
+                model = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "articles", articles, "pages",
+                                  pages, "topics", topics, "tags", tags, "years", years, "known",
+                                  known);
+        }
+        json_decref(articles);
+        json_decref(pages);
+        json_decref(topics);
+        json_decref(topics_by_slug);
+        json_decref(tags);
+        json_decref(years);
+        json_decref(known);
+        return model;
+}
