@@ -1,0 +1,149 @@
+/* sitemap: sitemap.xml through libxml2's xmlTextWriter, and robots.txt. */
+#include "sitemap.h"
+#include "escape.h"
+#include "feed.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#define NS_SITEMAP "http://www.sitemaps.org/schemas/sitemap/0.9"
+#define LOC_MAX    2048 /* the protocol's limit on a URL's length */
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+        xmlInitParser();
+}
+
+/* Appends the escaped loc of entry i to url. Returns 0, or -1 after reporting to d. */
+static int entry_loc(json_t *entry, size_t i, struct buf *url, struct diag *d)
+{
+        json_t *loc = json_object_get(entry, "loc");
+        const char *s = json_string_value(loc);
+        if (!s || (strncasecmp(s, "http://", 7) && strncasecmp(s, "https://", 8))) {
+                diag_error(d, NULL, 0, 0, "sitemap: entry %zu has no absolute http(s) \"loc\"",
+                           i + 1);
+                return -1;
+        }
+        escape_url(url, s, json_string_length(loc));
+        if (url->len > LOC_MAX) {
+                diag_error(d, NULL, 0, 0, "sitemap: entry %zu: URL longer than %d bytes: %.80s...",
+                           i + 1, LOC_MAX, buf_cstr(url));
+                return -1;
+        }
+        return 0;
+}
+
+/* Writes entry i's lastmod into out (at least FEED_DATE_MAX bytes) in a form the sitemap
+ * schema accepts: a date stays as it is, a date-time is rewritten canonically (seconds,
+ * upper-case T, Z or +hh:mm). out is "" when there is none. Returns 0, or -1 after
+ * reporting to d. */
+static int entry_lastmod(json_t *entry, size_t i, char *out, struct diag *d)
+{
+        json_t *v = json_object_get(entry, "lastmod");
+        const char *s = json_string_value(v);
+        long long epoch;
+        int offset;
+        char probe[32];
+
+        out[0] = '\0';
+        if (!v || json_is_null(v))
+                return 0;
+        if (s && strlen(s) == 10) {
+                /* YYYY-MM-DD: checked as midnight UTC of that day. */
+                snprintf(probe, sizeof probe, "%sT00:00:00Z", s);
+                if (feed_parse_rfc3339(probe, &epoch, &offset) == 0) {
+                        memcpy(out, s, 11);
+                        return 0;
+                }
+        } else if (s && feed_parse_rfc3339(s, &epoch, &offset) == 0 &&
+                   feed_date_rfc3339(epoch, offset, out) == 0) {
+                return 0;
+        }
+        out[0] = '\0';
+        diag_error(d, NULL, 0, 0,
+                   "sitemap: entry %zu has a \"lastmod\" that is neither YYYY-MM-DD nor RFC 3339",
+                   i + 1);
+        return -1;
+}
+
+int sitemap_write(json_t *entries, struct buf *out, struct diag *d)
+{
+        xmlBufferPtr xb = NULL;
+        xmlTextWriterPtr w = NULL;
+        struct buf url = {0};
+        char lastmod[FEED_DATE_MAX];
+        size_t i;
+        json_t *e;
+        int rc = -1;
+
+        if (!json_is_array(entries)) {
+                diag_error(d, NULL, 0, 0, "sitemap: the entries are not an array");
+                goto out;
+        }
+        if (json_array_size(entries) > SITEMAP_MAX_URLS)
+                diag_warn(d, NULL, 0, 0,
+                          "sitemap: %zu URLs, more than the %d search engines read from one file",
+                          json_array_size(entries), SITEMAP_MAX_URLS);
+        pthread_once(&xml_once, xml_init);
+        if (!(xb = xmlBufferCreate()) || !(w = xmlNewTextWriterMemory(xb, 0)))
+                goto fail;
+        if (xmlTextWriterSetIndent(w, 1) < 0 ||
+            xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
+            xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
+            xmlTextWriterStartElement(w, BAD_CAST "urlset") < 0 ||
+            xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST NS_SITEMAP) < 0)
+                goto fail;
+        json_array_foreach(entries, i, e)
+        {
+                if (!json_is_object(e)) {
+                        diag_error(d, NULL, 0, 0, "sitemap: entry %zu is not an object", i + 1);
+                        goto out;
+                }
+                buf_reset(&url);
+                if (entry_loc(e, i, &url, d) < 0 || entry_lastmod(e, i, lastmod, d) < 0)
+                        goto out;
+                if (xmlTextWriterStartElement(w, BAD_CAST "url") < 0 ||
+                    xmlTextWriterWriteElement(w, BAD_CAST "loc", BAD_CAST buf_cstr(&url)) < 0)
+                        goto fail;
+                if (lastmod[0] &&
+                    xmlTextWriterWriteElement(w, BAD_CAST "lastmod", BAD_CAST lastmod) < 0)
+                        goto fail;
+                if (xmlTextWriterEndElement(w) < 0)
+                        goto fail;
+        }
+        if (xmlTextWriterEndDocument(w) < 0)
+                goto fail;
+        xmlFreeTextWriter(w); /* flushes into xb */
+        w = NULL;
+        buf_put(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+        rc = 0;
+        goto out;
+fail:
+        diag_error(d, NULL, 0, 0, "sitemap: libxml2 failed to write the sitemap");
+out:
+        if (w)
+                xmlFreeTextWriter(w);
+        if (xb)
+                xmlBufferFree(xb);
+        buf_free(&url);
+        return rc;
+}
+
+int sitemap_robots(const char *sitemap_url, struct buf *out)
+{
+        if (!sitemap_url || !*sitemap_url)
+                return -1;
+        for (const unsigned char *p = (const unsigned char *)sitemap_url; *p; p++)
+                if (*p < 0x20 || *p == 0x7F)
+                        return -1;
+        buf_printf(out, "User-agent: *\nAllow: /\n\nSitemap: %s\n", sitemap_url);
+        return 0;
+}
