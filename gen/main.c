@@ -1,13 +1,26 @@
 /* main: the gen command line. The only place that exits. */
 #include "buf.h"
+#include "config.h"
+#include "content.h"
+#include "date.h"
 #include "diag.h"
+#include "fsio.h"
+#include "output.h"
+#include "render.h"
+#include "site.h"
 #include "tmpl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define GEN_VERSION "0.1.0"
 
@@ -15,7 +28,240 @@ enum { EXIT_OK = 0, EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
-        fprintf(f, "usage: gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n");
+        fprintf(f,
+                "usage: gen build [--content DIR] [--templates DIR] [--static DIR] [--out DIR]\n"
+                "                 [--drafts] [--dev]\n"
+                "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts]\n"
+                "       gen new article TITLE [--content DIR] [--slug SLUG]\n"
+                "       gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n"
+                "       gen --help | --version\n"
+                "\n"
+                "build   renders content/ with templates/ into site/ (replaced atomically)\n"
+                "check   validates everything a build would, and writes nothing\n"
+                "new     starts a draft article with its front matter\n"
+                "exit status: 0 ok, 1 content errors, 2 usage\n");
+}
+
+/* The options of build and check. */
+struct build_args {
+        const char *content, *templates, *static_dir, *out;
+        bool drafts, dev, check;
+};
+
+/* Parses build/check options. Returns 0, or -1 on a usage error. */
+static int parse_build_args(int argc, char **argv, struct build_args *a)
+{
+        for (int i = 0; i < argc; i++) {
+                const char *o = argv[i];
+                const char **slot = !strcmp(o, "--content")     ? &a->content
+                                    : !strcmp(o, "--templates") ? &a->templates
+                                    : !strcmp(o, "--static")    ? &a->static_dir
+                                    : !strcmp(o, "--out")       ? &a->out
+                                                                : NULL;
+                if (slot && i + 1 < argc)
+                        *slot = argv[++i];
+                else if (!strcmp(o, "--drafts"))
+                        a->drafts = true;
+                else if (!strcmp(o, "--dev"))
+                        a->dev = true;
+                else {
+                        fprintf(stderr, "gen: unknown or incomplete option '%s'\n", o);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Checks every template the site uses before anything is rendered. */
+static int check_templates(struct tmpl_lib *lib, struct diag *d)
+{
+        int rc = 0;
+        for (const char *const *t = render_templates; *t; t++)
+                if (tmpl_lib_check(lib, *t, d) < 0)
+                        rc = -1;
+        return rc;
+}
+
+/* gen build / gen check: load, model, render, and (build) swap into the output folder. */
+static int cmd_build(int argc, char **argv, bool check, struct diag *d)
+{
+        struct build_args a = {"content", "templates", "static", "site", false, false, check};
+        if (parse_build_args(argc, argv, &a) < 0)
+                return EXIT_USAGE;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        char *site_yaml = xasprintf("%s/site.yaml", a.content);
+        char *media = xasprintf("%s/media", a.content);
+        json_t *cfg = NULL, *content = NULL, *model = NULL;
+        struct tmpl_lib *lib = NULL;
+        struct output *o = NULL;
+        struct render_stats stats = {0};
+        int rc = EXIT_CONTENT;
+        if (!fsio_is_dir(a.content)) {
+                diag_error(d, a.content, 0, 0, "no such content folder");
+                goto out;
+        }
+        if (!fsio_is_dir(a.templates)) {
+                diag_error(d, a.templates, 0, 0, "no such templates folder");
+                goto out;
+        }
+        cfg = config_load(site_yaml, d);
+        lib = tmpl_lib_new(a.templates);
+        tmpl_lib_strict(lib, true);
+        int templates_ok = check_templates(lib, d) == 0;
+        if (!cfg)
+                goto out;
+        content = content_load(a.content, cfg, d);
+        if (!content || !templates_ok)
+                goto out;
+        model = site_build(cfg, content, a.drafts, d);
+        if (!model)
+                goto out;
+        if (!check && !(o = output_begin(a.out, d)))
+                goto out;
+        struct render_opts opts = {a.static_dir, media, a.dev};
+        if (render_site(cfg, model, lib, o, &opts, &stats, d) < 0)
+                goto out;
+        if (o) {
+                int committed = output_commit(o, d);
+                o = NULL;
+                if (committed < 0)
+                        goto out;
+        }
+        rc = EXIT_OK;
+        if (check)
+                fprintf(stderr, "gen: checked %zu articles, %ld pages, %ld feeds: no errors\n",
+                        json_array_size(json_object_get(model, "articles")), stats.pages,
+                        stats.feeds);
+        else
+                fprintf(stderr, "built %ld pages, %ld feeds in %.2f s\n", stats.pages,
+                        stats.feeds, seconds_since(&t0));
+out:
+        output_abort(o);
+        if (rc != EXIT_OK && diag_errors(d))
+                fprintf(stderr, "gen: %d error%s; %s\n", diag_errors(d),
+                        diag_errors(d) == 1 ? "" : "s",
+                        check ? "fix them and run again" : "the previous site is unchanged");
+        json_decref(model);
+        json_decref(content);
+        json_decref(cfg);
+        tmpl_lib_free(lib);
+        free(site_yaml);
+        free(media);
+        return rc;
+}
+
+/* An ASCII slug for a new article: the title's ASCII letters and digits, else
+ * "article-YYYYMMDD". */
+static char *new_slug(const char *title, const struct gdate_fields *f)
+{
+        struct buf b = {0};
+        int dash = 0;
+        for (const unsigned char *p = (const unsigned char *)title; *p; p++) {
+                unsigned char ch = *p;
+                if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                    (ch >= 'A' && ch <= 'Z')) {
+                        if (dash && b.len)
+                                buf_putc(&b, '-');
+                        buf_putc(&b, (char)(ch | (ch >= 'A' && ch <= 'Z' ? 0x20 : 0)));
+                        dash = 0;
+                } else
+                        dash = 1;
+                if (b.len > 60)
+                        break;
+        }
+        if (!b.len)
+                buf_printf(&b, "article-%04d%02d%02d", f->year, f->month, f->day);
+        return buf_detach(&b);
+}
+
+/* Escapes a string for a double-quoted YAML scalar. */
+static void yaml_quote(struct buf *out, const char *s)
+{
+        buf_putc(out, '"');
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                        buf_putc(out, '\\');
+                if (*s == '\n') {
+                        buf_puts(out, " ");
+                        continue;
+                }
+                buf_putc(out, *s);
+        }
+        buf_putc(out, '"');
+}
+
+/* gen new article TITLE: writes content/articles/YEAR/SLUG.md as a draft; never
+ * overwrites (a number is added to the slug instead). */
+static int cmd_new(int argc, char **argv, struct diag *d)
+{
+        const char *content = "content", *title = NULL, *slug_opt = NULL;
+        if (argc < 1 || strcmp(argv[0], "article"))
+                return EXIT_USAGE;
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "--content") && i + 1 < argc)
+                        content = argv[++i];
+                else if (!strcmp(argv[i], "--slug") && i + 1 < argc)
+                        slug_opt = argv[++i];
+                else if (!title)
+                        title = argv[i];
+                else
+                        return EXIT_USAGE;
+        }
+        if (!title || !*title)
+                return EXIT_USAGE;
+        if (slug_opt && !config_is_slug(slug_opt)) {
+                diag_error(d, NULL, 0, 0, "slug '%s' must use lowercase ASCII letters, digits and '-'",
+                           slug_opt);
+                return EXIT_CONTENT;
+        }
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        struct gdate now = {sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL), 480};
+        struct gdate_fields f;
+        date_fields(&now, &f);
+        char *slug = slug_opt ? xstrdup(slug_opt) : new_slug(title, &f);
+        char *dir = xasprintf("%s/articles/%04d", content, f.year);
+        char *path = NULL;
+        for (int n = 1; n < 1000; n++) {
+                free(path);
+                path = n == 1 ? xasprintf("%s/%s.md", dir, slug)
+                              : xasprintf("%s/%s-%d.md", dir, slug, n);
+                struct stat st;
+                if (lstat(path, &st) < 0 && errno == ENOENT)
+                        break;
+        }
+        struct buf text = {0}, date = {0};
+        date_rfc3339(&date, &now);
+        buf_puts(&text, "---\ntitle: ");
+        yaml_quote(&text, title);
+        buf_printf(&text, "\ndate: %s\ndraft: true\ntopics: []\ntags: []\nsource: \"\"\n---\n\n"
+                          "在这里写正文。\n",
+                   buf_cstr(&date));
+        int rc = EXIT_CONTENT;
+        int fd = -1;
+        if (fsio_mkdirs(dir) < 0)
+                diag_error(d, dir, 0, 0, "cannot create folder: %s", strerror(errno));
+        else if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0)
+                diag_error(d, path, 0, 0, "cannot create: %s", strerror(errno));
+        else if (write(fd, text.data, text.len) != (ssize_t)text.len || close(fd) < 0)
+                diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+        else {
+                printf("%s\n", path);
+                rc = EXIT_OK;
+        }
+        buf_free(&text);
+        buf_free(&date);
+        free(slug);
+        free(dir);
+        free(path);
+        return rc;
 }
 
 /* gen render-template T.mustache DATA.json [--partials DIR]: renders one template to
@@ -81,13 +327,24 @@ int main(int argc, char **argv)
         }
         struct diag *d = diag_new();
         int rc;
-        if (!strcmp(argv[1], "render-template"))
+        if (!strcmp(argv[1], "build"))
+                rc = cmd_build(argc - 2, argv + 2, false, d);
+        else if (!strcmp(argv[1], "check"))
+                rc = cmd_build(argc - 2, argv + 2, true, d);
+        else if (!strcmp(argv[1], "new"))
+                rc = cmd_new(argc - 2, argv + 2, d);
+        else if (!strcmp(argv[1], "render-template"))
                 rc = cmd_render_template(argc - 2, argv + 2, d);
         else if (!strcmp(argv[1], "--version")) {
                 printf("gen %s\n", GEN_VERSION);
                 rc = EXIT_OK;
-        } else
+        } else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+                usage(stdout);
+                rc = EXIT_OK;
+        } else {
+                fprintf(stderr, "gen: unknown command '%s'\n", argv[1]);
                 rc = EXIT_USAGE;
+        }
         diag_flush(d, stderr);
         if (rc == EXIT_USAGE)
                 usage(stderr);

@@ -1,0 +1,39 @@
+/* output: the build is written into a fresh folder beside the output folder and swapped
+ * in with one atomic rename only when everything succeeded, so a failed or killed build
+ * leaves the previous site exactly as it was. Nothing is written outside the folder. */
+#ifndef GONGBAO_OUTPUT_H
+#define GONGBAO_OUTPUT_H
+
+#include "buf.h"
+#include "diag.h"
+
+#include <stdbool.h>
+
+struct output;
+
+/* Starts a build of out_dir (e.g. "site"): removes folders left by killed builds and
+ * creates ".site.tmp-PID" beside it. Returns the handle or NULL after reporting.
+ * Finish with output_commit or output_abort. */
+struct output *output_begin(const char *out_dir, struct diag *d);
+
+/* Writes data to rel (a relative path such as "articles/x/index.html") inside the new
+ * build. rel must not be absolute or contain "." or ".." segments or control
+ * characters. Safe to call from several threads. Returns 0, or -1 after reporting. */
+int output_write(struct output *o, const char *rel, const void *data, size_t len,
+                 struct diag *d) WUR;
+
+/* The folder the new build is being written to (owned by o). */
+const char *output_path(const struct output *o);
+
+/* True when rel is a path output_write accepts. */
+bool output_path_ok(const char *rel);
+
+/* Swaps the new build in atomically (renameat2 RENAME_EXCHANGE, or rename when there is
+ * no previous site), removes the old one and frees o. Returns 0, or -1 after reporting
+ * (then the previous site is untouched and o is freed). */
+int output_commit(struct output *o, struct diag *d) WUR;
+
+/* Removes the unfinished build and frees o. NULL is a no-op. */
+void output_abort(struct output *o);
+
+#endif
