@@ -111,7 +111,8 @@ static int compare(const void *pa, const void *pb)
 void diag_flush(struct diag *d, FILE *f)
 {
         pthread_mutex_lock(&d->lock);
-        qsort(d->msgs, d->n, sizeof *d->msgs, compare);
+        if (d->n)
+                qsort(d->msgs, d->n, sizeof *d->msgs, compare);
         for (size_t i = 0; i < d->n; i++) {
                 const struct message *m = &d->msgs[i];
                 const char *kind = m->level == DIAG_ERROR ? "error" : "warning";

@@ -94,7 +94,7 @@ struct output *output_begin(const char *out_dir, struct diag *d)
         free(name);
         fsio_remove_tree(o->tmp);
         if (mkdir(o->tmp, 0755) < 0) {
-                diag_error(d, o->tmp, 0, 0, "cannot create the build folder: %s",
+                diag_error(d, out_dir, 0, 0, "cannot create the build folder %s: %s", o->tmp,
                            strerror(errno));
                 output_abort(o);
                 return NULL;

@@ -289,8 +289,8 @@ static void mark_feeds(json_t *articles, json_t *topics, size_t feed_size)
         }
 }
 
-/* Checks that no two articles share a slug and no page takes a reserved or taken path. */
-static int check_paths(json_t *articles, json_t *pages, json_t *known, struct diag *d)
+/* Checks that no two articles share a slug; reported at the later file. */
+static int check_slugs(json_t *articles, struct diag *d)
 {
         int rc = 0;
         json_t *seen = json_object();
@@ -309,7 +309,17 @@ static int check_paths(json_t *articles, json_t *pages, json_t *known, struct di
                 } else
                         json_object_set_new(seen, str(a, "slug"), json_string(str(a, "path")));
         }
-        json_object_clear(seen);
+        json_decref(seen);
+        return rc;
+}
+
+/* Checks that no page takes a path the generator or another page writes. */
+static int check_page_paths(json_t *pages, json_t *known, struct diag *d)
+{
+        int rc = 0;
+        json_t *seen = json_object();
+        size_t i;
+        json_t *a;
         json_array_foreach(pages, i, a)
         {
                 const char *slug = str(a, "slug");
@@ -317,7 +327,7 @@ static int check_paths(json_t *articles, json_t *pages, json_t *known, struct di
                 for (const char *const *r = site_reserved; *r && !reserved; r++)
                         reserved = !strcmp(*r, slug);
                 json_t *prev = json_object_get(seen, slug);
-                if (reserved || prev || json_object_get(known, slug)) {
+                if (reserved || prev || json_object_get(known, str(a, "url"))) {
                         json_int_t line = json_integer_value(json_object_get(a, "slug_line"));
                         json_int_t col = json_integer_value(json_object_get(a, "slug_col"));
                         diag_error(d, str(a, "path"), line ? (int)line : 1, col ? (int)col : 1,
@@ -353,6 +363,8 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
                 if (drafts || !json_is_true(json_object_get(a, "draft")))
                         json_array_append(pages, a);
         }
+        /* duplicates are reported in file order, at the later file */
+        int paths_ok = check_slugs(articles, d) == 0;
         sort_array(articles, newest_first);
         json_t *topics_by_slug = json_object();
         json_t *topics = topic_index(cfg, topics_by_slug);
@@ -416,7 +428,7 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
                 json_array_foreach(json_object_get(a, "months"), j, m) know(known, str(m, "url"));
         }
         json_t *model = NULL;
-        if (check_paths(articles, pages, known, d) == 0) {
+        if (paths_ok && check_page_paths(pages, known, d) == 0) {
                 json_array_foreach(pages, i, a) know(known, str(a, "url"));
                 model = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "articles", articles, "pages",
                                   pages, "topics", topics, "tags", tags, "years", years, "known",

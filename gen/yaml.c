@@ -65,7 +65,9 @@ static void report_parser(yaml_parser_t *p, const char *path, int line_offset, s
                            p->problem_offset);
         else if (p->context)
                 diag_error(d, path, (int)m->line + 1 + line_offset, (int)m->column + 1,
-                           "YAML: %s %s", p->context, what);
+                           "YAML: %s (from line %d, column %d): %s", p->context,
+                           (int)p->context_mark.line + 1 + line_offset,
+                           (int)p->context_mark.column + 1, what);
         else
                 diag_error(d, path, (int)m->line + 1 + line_offset, (int)m->column + 1,
                            "YAML: %s", what);

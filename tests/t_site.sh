@@ -1,0 +1,42 @@
+#!/bin/sh
+# The sample portal: builds content/ into a scratch folder, then checks that every page
+# and feed is well-formed XML, that every feed reads in feedparser, that every internal
+# link and fragment resolves, that two builds are byte-identical, that builds work from
+# any working directory, and that a build under valgrind reports no errors or leaks.
+. tests/lib.sh
+top=$(pwd)
+out=$TEST_OUT/site
+rm -rf "$out"
+check "sample site builds" ./gen/gen build --out "$out"
+check "sample site builds under ASan+UBSan" ./gen/asan/gen build --out "$TEST_OUT/site-asan"
+check "ASan build is byte-identical" diff -r "$out" "$TEST_OUT/site-asan"
+
+bad=""
+for f in $(find "$out" -name '*.html' -o -name '*.xml' | sort); do
+	xmllint --noout --nonet "$f" 2>>"$TEST_OUT/xmllint.log" || bad="$bad ${f#$out/}"
+done
+if [ -z "$bad" ]; then pass "every page and feed is well-formed XML"; else fail "every page and feed is well-formed XML" "$bad $(head -n 5 "$TEST_OUT/xmllint.log")"; fi
+
+feeds=$(find "$out" -name 'feed.xml' -o -name 'atom.xml' -o -name 'feed.json' | sort)
+$PY tests/feeds_check.py $feeds | count_lines
+$PY tests/linkcheck.py "$out" | count_lines
+
+check "sitemap validates against sitemaps.org 0.9" xmllint --noout --nonet --schema ../shared/spec/sitemaps/sitemap.xsd "$out/sitemap.xml"
+
+./gen/gen build --out "$TEST_OUT/site2" >/dev/null 2>&1
+check "two builds are byte-identical" diff -r "$out" "$TEST_OUT/site2"
+
+# Built from another working directory with explicit folders: same bytes.
+(cd /tmp && "$top/gen/gen" build --content "$top/content" --templates "$top/templates" \
+	--static "$top/static" --out "$TEST_OUT/site3" >/dev/null 2>&1)
+check "build from another directory is byte-identical" diff -r "$out" "$TEST_OUT/site3"
+
+check "gen check passes on the sample" ./gen/gen check
+
+if command -v valgrind >/dev/null; then
+	check "sample build under valgrind: no errors, no leaks" valgrind -q --error-exitcode=9 \
+		--leak-check=full --errors-for-leak-kinds=definite,indirect \
+		./gen/gen build --out "$TEST_OUT/site-vg"
+else
+	fail "valgrind installed"
+fi
