@@ -181,7 +181,7 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                         escape_html(&html, title, strlen(title));
                         buf_puts(&html, "\"");
                 }
-                buf_puts(&html, " loading=\"lazy\">");
+                buf_puts(&html, " loading=\"lazy\" />");
                 cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
                 cmark_node_set_on_enter(custom, buf_cstr(&html));
                 cmark_node_replace(img, custom);

@@ -190,6 +190,7 @@ static int render_bodies(struct ctx *c)
                 }
                 json_object_set_new(a, "body", json_string(r.html));
                 json_object_set(a, "toc", r.toc);
+                json_object_set_new(a, "has_toc", json_boolean(json_array_size(r.toc) > 0));
                 if (!json_object_get(a, "summary"))
                         json_object_set_new(a, "summary", json_string(r.summary));
                 json_object_set_new(a, "reading_minutes", json_integer(r.minutes));
@@ -367,7 +368,7 @@ static int write_list(struct ctx *c, const struct list_spec *s, json_t *idx)
                         if (s->group_months) {
                                 struct gdate g = {
                                     json_integer_value(json_object_get(a, "date_epoch")),
-                                    (int)json_integer_value(json_object_get(c->cfg, "tz_offset"))};
+                                    (int)json_integer_value(json_object_get(a, "date_offset"))};
                                 struct gdate_fields f;
                                 date_fields(&g, &f);
                                 if (f.month != cur_month) {
@@ -524,8 +525,10 @@ static int write_pages(struct ctx *c)
         {
                 json_t *ctx = page_context(c, "page", str(p, "url"), str(p, "title"),
                                            str(p, "summary"));
-                json_t *content = json_pack("{s:s, s:s, s:O}", "title", str(p, "title"), "body",
-                                            str(p, "body"), "toc", json_object_get(p, "toc"));
+                json_t *content = json_pack("{s:s, s:s, s:O, s:b}", "title", str(p, "title"),
+                                            "body", str(p, "body"), "toc",
+                                            json_object_get(p, "toc"), "has_toc",
+                                            json_array_size(json_object_get(p, "toc")) > 0);
                 if (json_object_get(p, "updated")) {
                         json_object_set_new(content, "updated", json_string(str(p, "updated")));
                         json_object_set_new(content, "updated_zh",

@@ -153,8 +153,9 @@ static void link_topics_and_tags(json_t *articles, json_t *topics_by_slug, json_
         json_decref(tags_by_dir);
 }
 
-/* Archive by year and month, in the site's time zone. */
-static json_t *archive(json_t *articles, int tz)
+/* Archive by year and month, each article in the zone its date was written in, so that
+ * it is filed under the day its page shows. */
+static json_t *archive(json_t *articles)
 {
         json_t *years = json_array();
         json_t *year = NULL, *month = NULL;
@@ -163,7 +164,8 @@ static json_t *archive(json_t *articles, int tz)
         json_t *a;
         json_array_foreach(articles, i, a)
         {
-                struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")), tz};
+                struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")),
+                                  (int)json_integer_value(json_object_get(a, "date_offset"))};
                 struct gdate_fields f;
                 date_fields(&g, &f);
                 if (f.year != cur_y) {
@@ -370,7 +372,7 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
         json_t *topics = topic_index(cfg, topics_by_slug);
         json_t *tags = json_array();
         link_topics_and_tags(articles, topics_by_slug, tags);
-        json_t *years = archive(articles, (int)json_integer_value(json_object_get(cfg, "tz_offset")));
+        json_t *years = archive(articles);
         relate(articles, topics, tags);
         mark_feeds(articles, topics, (size_t)json_integer_value(json_object_get(cfg, "feed_size")));
         size_t n = json_array_size(articles);
