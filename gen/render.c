@@ -10,11 +10,13 @@
 
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *const render_templates[] = {"home",  "list",      "article", "topics", "tags",
                                         "archive", "page",    "subscribe", "404",   NULL};
 
-#define PAGE_WINDOW 2 /* page links shown either side of the current one */
+#define PAGE_WINDOW 2    /* page links shown either side of the current one */
+#define PROGRESS_MIN 2000 /* articles before a build shows its progress */
 
 /* What every page of one build shares. */
 struct ctx {
@@ -253,13 +255,25 @@ static char *article_jsonld(struct ctx *c, json_t *a)
         return buf_detach(&b);
 }
 
+/* On a terminal, a long build shows how far it has got (and erases the line after). */
+static void progress(size_t done, size_t total)
+{
+        if (total < PROGRESS_MIN || !isatty(STDERR_FILENO))
+                return;
+        if (done == total)
+                fprintf(stderr, "\r\033[K");
+        else if (done % 500 == 0)
+                fprintf(stderr, "\rgen: %zu/%zu articles", done, total);
+}
+
 static int write_articles(struct ctx *c)
 {
         int rc = 0;
-        size_t i;
+        size_t i, total = json_array_size(json_object_get(c->model, "articles"));
         json_t *a;
         json_array_foreach(json_object_get(c->model, "articles"), i, a)
         {
+                progress(i, total);
                 json_t *ctx = page_context(c, "article", str(a, "url"), str(a, "title"),
                                            str(a, "summary"));
                 json_t *art = json_deep_copy(a);
@@ -301,6 +315,7 @@ static int write_articles(struct ctx *c)
                 buf_free(&lastmod);
                 free(rel);
         }
+        progress(total, total);
         return rc;
 }
 
