@@ -40,8 +40,9 @@ static int load_base_url(const struct ynode *n, json_t *cfg, const char *path, s
         const char *s;
         if (ynode_string(n, path, "base_url", d, &s) < 0)
                 return -1;
-        const char *rest = !strncmp(s, "https://", 8) ? s + 8 : !strncmp(s, "http://", 7) ? s + 7
-                                                                                          : NULL;
+        const char *rest = !strncmp(s, "https://", 8)  ? s + 8
+                           : !strncmp(s, "http://", 7) ? s + 7
+                                                       : NULL;
         if (!rest || !*rest || *rest == '/' || strpbrk(s, " \t\"'<>\\?#")) {
                 diag_error(d, path, n->line, n->col,
                            "base_url must be an absolute http(s) URL without query or fragment, "
@@ -88,7 +89,10 @@ static int load_topics(const struct ynode *n, json_t *cfg, const char *path, str
                         continue;
                 }
                 if (v->kind != YNODE_MAPPING) {
-                        diag_error(d, path, v->line, v->col, "topic '%s' needs a name: ", slug);
+                        diag_error(
+                            d, path, v->line, v->col,
+                            "topic '%s' must be a mapping with a name, e.g. name: \"医疗保障\"",
+                            slug);
                         rc = -1;
                         continue;
                 }
@@ -150,8 +154,8 @@ static int load_navigation(const struct ynode *n, json_t *cfg, const char *path,
 
 json_t *config_load(const char *path, struct diag *d)
 {
-        static const char *const keys[] = {"title",    "description", "base_url",  "language",
-                                           "timezone", "per_page",    "feed_size", "topics",
+        static const char *const keys[] = {"title",      "description", "base_url",  "language",
+                                           "timezone",   "per_page",    "feed_size", "topics",
                                            "navigation", NULL};
         struct buf text = {0};
         struct ynode *root = NULL;

@@ -64,8 +64,8 @@ out:
 }
 
 /* Loads every .md file below sub into a new array; sets *failed on any error. */
-static json_t *load_all(const char *dir, const char *sub, json_t *cfg, int kind_page,
-                        int *failed, struct diag *d)
+static json_t *load_all(const char *dir, const char *sub, json_t *cfg, int kind_page, int *failed,
+                        struct diag *d)
 {
         char *folder = xasprintf("%s/%s", dir, sub);
         json_t *out = json_array();

@@ -111,8 +111,8 @@ int date_parse(const char *s, int default_offset, struct gdate *out, const char 
         }
         if (se == 60)
                 se = 59; /* a leap second is shown as the second before it */
-        out->epoch = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-                     (int64_t)off * 60;
+        out->epoch =
+            days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
         out->offset = off;
         return 0;
 }

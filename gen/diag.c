@@ -56,8 +56,8 @@ static void add(struct diag *d, enum diag_level level, const char *path, int lin
                 d->cap = d->cap ? d->cap * 2 : 16;
                 d->msgs = xrealloc(d->msgs, d->cap * sizeof *d->msgs);
         }
-        d->msgs[d->n++] = (struct message){level, path ? xstrdup(path) : NULL, line, col, text,
-                                           d->seq++};
+        d->msgs[d->n++] =
+            (struct message){level, path ? xstrdup(path) : NULL, line, col, text, d->seq++};
         if (level == DIAG_ERROR)
                 d->errors++;
         else

@@ -11,12 +11,23 @@ void escape_html(struct buf *out, const char *s, size_t len)
         for (size_t i = 0; i < len; i++) {
                 const char *rep;
                 switch (s[i]) {
-                case '&': rep = "&amp;"; break;
-                case '<': rep = "&lt;"; break;
-                case '>': rep = "&gt;"; break;
-                case '"': rep = "&quot;"; break;
-                case '\'': rep = "&#39;"; break;
-                default: continue;
+                case '&':
+                        rep = "&amp;";
+                        break;
+                case '<':
+                        rep = "&lt;";
+                        break;
+                case '>':
+                        rep = "&gt;";
+                        break;
+                case '"':
+                        rep = "&quot;";
+                        break;
+                case '\'':
+                        rep = "&#39;";
+                        break;
+                default:
+                        continue;
                 }
                 buf_put(out, s + start, i - start);
                 buf_puts(out, rep);
@@ -38,12 +49,23 @@ void escape_xml(struct buf *out, const char *s, size_t len)
                         continue;
                 }
                 switch (c) {
-                case '&': buf_puts(out, "&amp;"); break;
-                case '<': buf_puts(out, "&lt;"); break;
-                case '>': buf_puts(out, "&gt;"); break;
-                case '"': buf_puts(out, "&quot;"); break;
-                case '\'': buf_puts(out, "&apos;"); break;
-                default: buf_putc(out, (char)c);
+                case '&':
+                        buf_puts(out, "&amp;");
+                        break;
+                case '<':
+                        buf_puts(out, "&lt;");
+                        break;
+                case '>':
+                        buf_puts(out, "&gt;");
+                        break;
+                case '"':
+                        buf_puts(out, "&quot;");
+                        break;
+                case '\'':
+                        buf_puts(out, "&apos;");
+                        break;
+                default:
+                        buf_putc(out, (char)c);
                 }
         }
 }
@@ -98,29 +120,39 @@ void escape_script_json(struct buf *out, const char *s, size_t len)
 }
 
 /* Browsers drop ASCII tab and newlines anywhere in a URL and trim leading controls and
- * spaces before reading the scheme; we read the scheme the same way. */
+ * spaces before reading the scheme; we read the scheme the same way. A URL whose first
+ * ':' comes after a '/', '?' or '#' (or that has none) is a relative reference. */
 bool escape_url_is_safe(const char *url)
 {
         char scheme[16];
         size_t n = 0;
+        int valid = 1, entity = 0;
         const unsigned char *p = (const unsigned char *)url;
         while (*p && *p <= 0x20)
                 p++;
         for (; *p; p++) {
                 if (*p == '\t' || *p == '\n' || *p == '\r')
                         continue;
+                if (*p == '&')
+                        entity = 1; /* "&#x61;" could hide a letter of a scheme */
+                if (*p == '/' || *p == '?' || (*p == '#' && !entity))
+                        return true;
                 if (*p == ':')
                         break;
-                if (*p == '/' || *p == '?' || *p == '#')
-                        return true; /* no scheme: a relative reference */
                 if (!(isalnum(*p) || *p == '+' || *p == '-' || *p == '.'))
-                        return false; /* '&' could start an entity that hides a colon */
-                if (n + 1 >= sizeof scheme)
-                        return false;
-                scheme[n++] = (char)tolower(*p);
+                        valid = 0;
+                if (n + 1 < sizeof scheme)
+                        scheme[n] = (char)tolower(*p);
+                n++;
         }
         if (!*p)
-                return true; /* no colon at all */
+                return true; /* no colon at all: a relative path */
+        if (entity)
+                return false;
+        if (!valid || n == 0)
+                return true; /* "图:x" is no scheme to a browser: a relative path */
+        if (n >= sizeof scheme)
+                return false;
         scheme[n] = '\0';
         return !strcmp(scheme, "http") || !strcmp(scheme, "https") || !strcmp(scheme, "mailto") ||
                !strcmp(scheme, "tel");

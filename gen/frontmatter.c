@@ -102,8 +102,8 @@ static int take_string(const struct ynode *meta, const char *key, json_t *obj, c
 }
 
 /* A date key -> key (normalised RFC 3339), key_epoch, key_offset. */
-static int take_date(const struct ynode *n, const char *key, json_t *obj, const char *path,
-                     int tz, struct diag *d)
+static int take_date(const struct ynode *n, const char *key, json_t *obj, const char *path, int tz,
+                     struct diag *d)
 {
         const char *s, *why;
         struct gdate g;
@@ -167,7 +167,8 @@ static int take_corrections(const struct ynode *n, json_t *obj, const char *path
                 const struct ynode *e = n->kids[i];
                 const struct ynode *dt = ynode_get(e, "date"), *note = ynode_get(e, "note");
                 if (e->kind != YNODE_MAPPING || !dt || !note) {
-                        diag_error(d, path, e->line, e->col, "a correction needs a date and a note");
+                        diag_error(d, path, e->line, e->col,
+                                   "a correction needs a date and a note");
                         rc = -1;
                         continue;
                 }
@@ -230,11 +231,10 @@ static int take_title(const struct ynode *meta, json_t *obj, const char *path, s
         return 0;
 }
 
-json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *cfg,
-                            struct diag *d)
+json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *cfg, struct diag *d)
 {
         static const char *const keys[] = {
-            "title", "date",  "updated", "topics", "tags",  "summary",   "source",   "author",
+            "title",  "date", "updated", "topics", "tags",      "summary",  "source",      "author",
             "region", "slug", "draft",   "image",  "image_alt", "datasets", "corrections", NULL};
         int tz = (int)json_integer_value(json_object_get(cfg, "tz_offset"));
         json_t *a = json_object();
@@ -266,7 +266,7 @@ json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *
         }
         if (!json_object_get(a, "topics"))
                 json_object_set_new(a, "topics", json_array());
-        static const char *const strings[] = {"summary", "source", "author", "region",
+        static const char *const strings[] = {"summary", "source",    "author", "region",
                                               "image",   "image_alt", NULL};
         for (const char *const *k = strings; *k; k++)
                 if (take_string(meta, *k, a, path, d) < 0)

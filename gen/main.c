@@ -28,18 +28,17 @@ enum { EXIT_OK = 0, EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
-        fprintf(f,
-                "usage: gen build [--content DIR] [--templates DIR] [--static DIR] [--out DIR]\n"
-                "                 [--drafts] [--dev]\n"
-                "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts]\n"
-                "       gen new article TITLE [--content DIR] [--slug SLUG]\n"
-                "       gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n"
-                "       gen --help | --version\n"
-                "\n"
-                "build   renders content/ with templates/ into site/ (replaced atomically)\n"
-                "check   validates everything a build would, and writes nothing\n"
-                "new     starts a draft article with its front matter\n"
-                "exit status: 0 ok, 1 content errors, 2 usage\n");
+        fprintf(f, "usage: gen build [--content DIR] [--templates DIR] [--static DIR] [--out DIR]\n"
+                   "                 [--drafts] [--dev]\n"
+                   "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts]\n"
+                   "       gen new article TITLE [--content DIR] [--slug SLUG]\n"
+                   "       gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n"
+                   "       gen --help | --version\n"
+                   "\n"
+                   "build   renders content/ with templates/ into site/ (replaced atomically)\n"
+                   "check   validates everything a build would, and writes nothing\n"
+                   "new     starts a draft article with its front matter\n"
+                   "exit status: 0 ok, 1 content errors, 2 usage\n");
 }
 
 /* The options of build and check. */
@@ -141,8 +140,8 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                         json_array_size(json_object_get(model, "articles")), stats.pages,
                         stats.feeds);
         else
-                fprintf(stderr, "built %ld pages, %ld feeds in %.2f s\n", stats.pages,
-                        stats.feeds, seconds_since(&t0));
+                fprintf(stderr, "built %ld pages, %ld feeds in %.2f s\n", stats.pages, stats.feeds,
+                        seconds_since(&t0));
 out:
         output_abort(o);
         if (rc != EXIT_OK && diag_errors(d))
@@ -218,8 +217,8 @@ static int cmd_new(int argc, char **argv, struct diag *d)
         if (!title || !*title)
                 return EXIT_USAGE;
         if (slug_opt && !config_is_slug(slug_opt)) {
-                diag_error(d, NULL, 0, 0, "slug '%s' must use lowercase ASCII letters, digits and '-'",
-                           slug_opt);
+                diag_error(d, NULL, 0, 0,
+                           "slug '%s' must use lowercase ASCII letters, digits and '-'", slug_opt);
                 return EXIT_CONTENT;
         }
         const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -241,8 +240,9 @@ static int cmd_new(int argc, char **argv, struct diag *d)
         date_rfc3339(&date, &now);
         buf_puts(&text, "---\ntitle: ");
         yaml_quote(&text, title);
-        buf_printf(&text, "\ndate: %s\ndraft: true\ntopics: []\ntags: []\nsource: \"\"\n---\n\n"
-                          "在这里写正文。\n",
+        buf_printf(&text,
+                   "\ndate: %s\ndraft: true\ntopics: []\ntags: []\nsource: \"\"\n---\n\n"
+                   "在这里写正文。\n",
                    buf_cstr(&date));
         int rc = EXIT_CONTENT;
         int fd = -1;

@@ -6,13 +6,13 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#define SUMMARY_MAX 150 /* code points */
-#define TOC_MIN 3       /* headings before an article gets a table of contents */
+#define SUMMARY_MAX    150 /* code points */
+#define TOC_MIN        3   /* headings before an article gets a table of contents */
 #define HAN_PER_MINUTE 400
 
 /* Ids the theme itself uses on every page: a heading may not take them. */
-static const char *const reserved_ids[] = {"main", "toc", "top", "related", "corrections",
-                                           "content", NULL};
+static const char *const reserved_ids[] = {"main",        "toc",     "top", "related",
+                                           "corrections", "content", NULL};
 
 void markdown_result_free(struct md_result *r)
 {
@@ -86,11 +86,23 @@ static int node_line(cmark_node *n, int body_line)
         return n ? cmark_node_get_start_line(n) + body_line - 1 : body_line;
 }
 
-static int node_col(cmark_node *n)
+/* The column a node starts at, counted in characters as editors do (cmark counts bytes). */
+static int node_col(cmark_node *n, const char *md, size_t len)
 {
         while (n && cmark_node_get_start_column(n) <= 0)
                 n = cmark_node_parent(n);
-        return n ? cmark_node_get_start_column(n) : 1;
+        if (!n)
+                return 1;
+        int line = cmark_node_get_start_line(n), bytes = cmark_node_get_start_column(n);
+        size_t at = 0;
+        for (int l = 1; l < line && at < len; at++)
+                if (md[at] == '\n')
+                        l++;
+        int col = 1;
+        for (int b = 1; b < bytes && at < len && md[at] != '\n'; b++, at++)
+                if (((unsigned char)md[at] & 0xC0) != 0x80)
+                        col++;
+        return col;
 }
 
 /* A site-rooted URL ("/articles/x/#h") rewritten against links->root and checked.
@@ -109,11 +121,12 @@ static char *resolve_rooted(const char *url, const struct md_links *links, const
         char *result = NULL;
         if (links->known && target.len && !json_object_get(links->known, buf_cstr(&target))) {
                 if (!strncmp(rest, "articles/", 9))
-                        diag_error(d, path, line, col, "link to %s: no article has that slug",
-                                   url);
+                        diag_error(d, path, line, col, "link to %s: no article has that slug", url);
                 else
-                        diag_error(d, path, line, col, "link to %s: no such page or file in the "
-                                                       "site", url);
+                        diag_error(d, path, line, col,
+                                   "link to %s: no such page or file in the "
+                                   "site",
+                                   url);
                 goto out;
         }
         result = xasprintf("%s%s%s", links->root, buf_cstr(&target), rest + plen);
@@ -129,7 +142,7 @@ static int is_rooted(const char *url)
 
 /* Rewrites the URL of every link and image; turns images into lazy <img> elements. */
 static int pass_links(cmark_node *root, const struct md_links *links, const char *path,
-                      int body_line, struct diag *d)
+                      int body_line, const char *md, size_t len, struct diag *d)
 {
         int rc = 0;
         cmark_iter *it = cmark_iter_new(root);
@@ -144,7 +157,7 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                 const char *url = cmark_node_get_url(n);
                 if (url && is_rooted(url)) {
                         char *fixed = resolve_rooted(url, links, path, node_line(n, body_line),
-                                                     node_col(n), d);
+                                                     node_col(n, md, len), d);
                         if (!fixed)
                                 rc = -1;
                         else
@@ -163,7 +176,7 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                 struct buf html = {0}, alt = {0};
                 plain_text(img, &alt);
                 if (!url || !escape_url_is_safe(url)) {
-                        diag_error(d, path, node_line(img, body_line), node_col(img),
+                        diag_error(d, path, node_line(img, body_line), node_col(img, md, len),
                                    "image URL '%s' is not allowed (use http, https or a path)",
                                    url ? url : "");
                         rc = -1;
@@ -202,11 +215,16 @@ static void pass_headings(cmark_node *root, json_t *toc, int options)
                 json_object_set_new(used, *r, json_true());
         cmark_node **heads = NULL;
         size_t nheads = 0;
-        for (cmark_node *n = cmark_node_first_child(root); n; n = cmark_node_next(n))
-                if (cmark_node_get_type(n) == CMARK_NODE_HEADING) {
+        cmark_iter *it = cmark_iter_new(root);
+        cmark_event_type ev;
+        while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+                cmark_node *n = cmark_iter_get_node(it);
+                if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING) {
                         heads = xrealloc(heads, (nheads + 1) * sizeof *heads);
                         heads[nheads++] = n;
                 }
+        }
+        cmark_iter_free(it);
         for (size_t i = 0; i < nheads; i++) {
                 cmark_node *h = heads[i];
                 int level = cmark_node_get_heading_level(h);
@@ -232,9 +250,9 @@ static void pass_headings(cmark_node *root, json_t *toc, int options)
                 cmark_node_replace(h, custom);
                 cmark_node_free(h);
                 if (level == 2 || level == 3)
-                        json_array_append_new(toc, json_pack("{s:s, s:s, s:i}", "id",
-                                                             buf_cstr(&id), "text",
-                                                             buf_cstr(&text), "level", level));
+                        json_array_append_new(toc,
+                                              json_pack("{s:s, s:s, s:i}", "id", buf_cstr(&id),
+                                                        "text", buf_cstr(&text), "level", level));
                 buf_free(&text);
                 buf_free(&id);
                 buf_free(&html);
@@ -298,14 +316,21 @@ static char *make_summary(cmark_node *root)
                 else if ((cp == '.' || cp == '!' || cp == '?') && (s[i] == ' ' || !s[i]))
                         cut = i;
         }
-        if (!s[i]) {
+        if (!s[i])
                 return buf_detach(&text);
-        }
         char *out;
-        if (cut)
+        if (cut) {
                 out = xstrndup((const char *)s, cut);
-        else
-                out = xasprintf("%.*s…", (int)i, (const char *)s);
+        } else {
+                /* drop the last code point to make room for the ellipsis */
+                size_t keep = i;
+                if (keep > 0) {
+                        keep--;
+                        while (keep > 0 && (s[keep] & 0xC0) == 0x80)
+                                keep--;
+                }
+                out = xasprintf("%.*s…", (int)keep, (const char *)s);
+        }
         buf_free(&text);
         return out;
 }
@@ -317,7 +342,7 @@ int markdown_render(const char *path, int body_line, const char *md, size_t len,
         memset(out, 0, sizeof *out);
         cmark_node *doc = cmark_parse_document(md, len, options);
         int rc = 0;
-        if (pass_links(doc, links, path, body_line, d) < 0)
+        if (pass_links(doc, links, path, body_line, md, len, d) < 0)
                 rc = -1;
         out->toc = json_array();
         pass_headings(doc, out->toc, options);

@@ -20,11 +20,11 @@ struct md_links {
 
 /* What one rendering gives. Free with markdown_result_free. */
 struct md_result {
-        char *html;      /* the body */
-        json_t *toc;     /* [{id, text, level}] for h2 and h3 */
-        char *summary;   /* the first paragraph as plain text, cut at a sentence end */
-        long chars;      /* Han characters plus Latin words: the reading-time count */
-        long minutes;    /* reading time, at least 1 */
+        char *html;    /* the body */
+        json_t *toc;   /* [{id, text, level}] for h2 and h3 */
+        char *summary; /* the first paragraph as plain text, cut at a sentence end */
+        long chars;    /* Han characters plus Latin words: the reading-time count */
+        long minutes;  /* reading time, at least 1 */
 };
 
 /* Renders md (len bytes; body_line is its first line in path, for messages).

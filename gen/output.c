@@ -113,7 +113,7 @@ bool output_path_ok(const char *rel)
                 return false;
         const char *seg = rel;
         for (const char *p = rel;; p++) {
-                if ((unsigned char)*p < 0x20 && *p)
+                if (((unsigned char)*p < 0x20 && *p) || *p == 0x7F)
                         return false;
                 if (*p == '\\')
                         return false;
@@ -121,7 +121,7 @@ bool output_path_ok(const char *rel)
                         size_t n = (size_t)(p - seg);
                         if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
                                 return false;
-                        if (n == 0 && *p) /* "a//b" */
+                        if (n == 0) /* "a//b" or "a/": no file name */
                                 return false;
                         if (!*p)
                                 break;
@@ -153,10 +153,9 @@ int output_commit(struct output *o, struct diag *d)
                                    strerror(errno));
                         rc = -1;
                 }
-        } else if (syscall(SYS_renameat2, AT_FDCWD, o->tmp, AT_FDCWD, o->final,
-                           RENAME_EXCHANGE) < 0) {
-                diag_error(d, o->final, 0, 0, "cannot swap in the new build: %s",
-                           strerror(errno));
+        } else if (syscall(SYS_renameat2, AT_FDCWD, o->tmp, AT_FDCWD, o->final, RENAME_EXCHANGE) <
+                   0) {
+                diag_error(d, o->final, 0, 0, "cannot swap in the new build: %s", strerror(errno));
                 rc = -1;
         }
         /* After the exchange o->tmp holds the previous site; either way it goes. */

@@ -12,22 +12,22 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const render_templates[] = {"home",  "list",      "article", "topics", "tags",
-                                        "archive", "page",    "subscribe", "404",   NULL};
+const char *const render_templates[] = {"home",    "list", "article",   "topics", "tags",
+                                        "archive", "page", "subscribe", "404",    NULL};
 
-#define PAGE_WINDOW 2    /* page links shown either side of the current one */
+#define PAGE_WINDOW  2    /* page links shown either side of the current one */
 #define PROGRESS_MIN 2000 /* articles before a build shows its progress */
 
 /* What every page of one build shares. */
 struct ctx {
         json_t *cfg, *model;
-        json_t *site;     /* the "site" object of every context */
+        json_t *site; /* the "site" object of every context */
         struct tmpl_lib *lib;
         struct output *o; /* NULL: check only */
         const struct render_opts *opts;
         struct render_stats *stats;
         struct diag *d;
-        json_t *sitemap;  /* [{loc, lastmod}] */
+        json_t *sitemap; /* [{loc, lastmod}] */
 };
 
 static const char *str(json_t *obj, const char *key)
@@ -69,15 +69,14 @@ static json_t *site_object(json_t *cfg, json_t *model)
                                       str(t, "name"), "description", str(t, "description"), "url",
                                       str(t, "url"), "count", json_object_get(t, "count")));
         }
-        json_t *feeds = json_pack(
-            "[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]", "title", "RSS", "url",
-            "feed.xml", "type", "application/rss+xml", "title", "Atom", "url", "atom.xml", "type",
-            "application/atom+xml", "title", "JSON Feed", "url", "feed.json", "type",
-            "application/feed+json");
+        json_t *feeds =
+            json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]", "title", "RSS", "url",
+                      "feed.xml", "type", "application/rss+xml", "title", "Atom", "url", "atom.xml",
+                      "type", "application/atom+xml", "title", "JSON Feed", "url", "feed.json",
+                      "type", "application/feed+json");
         return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "title", str(cfg, "title"),
-                         "description", str(cfg, "description"), "language",
-                         str(cfg, "language"), "base_url", str(cfg, "base_url"), "topics", topics,
-                         "feeds", feeds);
+                         "description", str(cfg, "description"), "language", str(cfg, "language"),
+                         "base_url", str(cfg, "base_url"), "topics", topics, "feeds", feeds);
 }
 
 /* Navigation for a page at url: site-rooted entries made relative, the current marked. */
@@ -108,12 +107,10 @@ static json_t *page_context(struct ctx *c, const char *kind, const char *url, co
         char *root = strcmp(kind, "404") ? root_for(url) : xstrdup(str(c->cfg, "base_path"));
         char *full = !strcmp(kind, "home") ? xstrdup(str(c->cfg, "title"))
                                            : xasprintf("%s · %s", title, str(c->cfg, "title"));
-        json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "title", title,
-                                 "full_title", full, "description",
-                                 description && *description ? description
-                                                             : str(c->cfg, "description"),
-                                 "url", url, "og_type",
-                                 !strcmp(kind, "article") ? "article" : "website");
+        json_t *page = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "title", title, "full_title", full,
+            "description", description && *description ? description : str(c->cfg, "description"),
+            "url", url, "og_type", !strcmp(kind, "article") ? "article" : "website");
         if (strcmp(kind, "404")) {
                 char *canon = xasprintf("%s%s", str(c->cfg, "base_url"), url);
                 json_object_set_new(page, "canonical", json_string(canon));
@@ -236,14 +233,14 @@ static char *article_jsonld(struct ctx *c, json_t *a)
         json_array_foreach(json_object_get(a, "tags"), i, t)
             json_array_append_new(keywords, json_string(str(t, "name")));
         json_t *ld = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:o}",
-            "@context", "https://schema.org", "@type", "NewsArticle", "headline", str(a, "title"),
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:o}", "@context",
+            "https://schema.org", "@type", "NewsArticle", "headline", str(a, "title"),
             "description", str(a, "summary"), "datePublished", str(a, "date"), "dateModified",
             json_object_get(a, "updated") ? str(a, "updated") : str(a, "date"), "inLanguage",
-            str(c->cfg, "language"), "mainEntityOfPage", str(a, "permalink"), "publisher",
-            "@type", "Organization", "name", str(c->cfg, "title"), "author", "@type",
+            str(c->cfg, "language"), "mainEntityOfPage", str(a, "permalink"), "publisher", "@type",
+            "Organization", "name", str(c->cfg, "title"), "author", "@type",
             json_object_get(a, "author") ? "Person" : "Organization", "name",
-            json_object_get(a, "author") ? str(a, "author")
+            json_object_get(a, "author")   ? str(a, "author")
             : json_object_get(a, "source") ? str(a, "source")
                                            : str(c->cfg, "title"),
             "keywords", keywords);
@@ -274,8 +271,8 @@ static int write_articles(struct ctx *c)
         json_array_foreach(json_object_get(c->model, "articles"), i, a)
         {
                 progress(i, total);
-                json_t *ctx = page_context(c, "article", str(a, "url"), str(a, "title"),
-                                           str(a, "summary"));
+                json_t *ctx =
+                    page_context(c, "article", str(a, "url"), str(a, "title"), str(a, "summary"));
                 json_t *art = json_deep_copy(a);
                 json_object_del(art, "markdown");
                 json_object_del(art, "content_abs");
@@ -293,7 +290,8 @@ static int write_articles(struct ctx *c)
                                             card(article_at(c, json_object_get(a, "next"))));
                 if (json_object_get(a, "image")) {
                         const char *img = str(a, "image");
-                        json_object_set_new(art, "image", json_string(img[0] == '/' ? img + 1 : img));
+                        json_object_set_new(art, "image",
+                                            json_string(img[0] == '/' ? img + 1 : img));
                 }
                 json_object_set_new(ctx, "article", art);
                 json_t *page = json_object_get(ctx, "page");
@@ -433,8 +431,8 @@ static int write_lists(struct ctx *c)
         json_t *all = json_array();
         for (size_t i = 0; i < json_array_size(json_object_get(c->model, "articles")); i++)
                 json_array_append_new(all, json_integer((json_int_t)i));
-        struct list_spec home = {"home", "home", "", str(c->cfg, "title"),
-                                 str(c->cfg, "description"), NULL, false};
+        struct list_spec home = {
+            "home", "home", "", str(c->cfg, "title"), str(c->cfg, "description"), NULL, false};
         if (write_list(c, &home, all) < 0)
                 rc = -1;
         json_decref(all);
@@ -445,8 +443,9 @@ static int write_lists(struct ctx *c)
                 char *feed_url = xasprintf("%sfeed.xml", str(t, "url"));
                 char *feed_title = xasprintf("订阅“%s”专题（RSS）", str(t, "name"));
                 json_t *feed = json_pack("{s:s, s:s}", "title", feed_title, "url", feed_url);
-                struct list_spec s = {"topic", "list", str(t, "url"), str(t, "name"),
-                                      str(t, "description"), feed, false};
+                struct list_spec s = {
+                    "topic", "list", str(t, "url"), str(t, "name"), str(t, "description"),
+                    feed,    false};
                 if (write_list(c, &s, json_object_get(t, "articles")) < 0)
                         rc = -1;
                 json_decref(feed);
@@ -472,15 +471,17 @@ static int write_lists(struct ctx *c)
                 json_array_foreach(json_object_get(t, "months"), j, m)
                 {
                         json_array_extend(idx, json_object_get(m, "articles"));
-                        char *title = xasprintf("%d年%d月", (int)json_integer_value(json_object_get(t, "year")),
-                                                (int)json_integer_value(json_object_get(m, "month")));
-                        struct list_spec s = {"archive", "list", str(m, "url"), title, NULL,
-                                              NULL, false};
+                        char *title = xasprintf(
+                            "%d年%d月", (int)json_integer_value(json_object_get(t, "year")),
+                            (int)json_integer_value(json_object_get(m, "month")));
+                        struct list_spec s = {"archive", "list", str(m, "url"), title,
+                                              NULL,      NULL,   false};
                         if (write_list(c, &s, json_object_get(m, "articles")) < 0)
                                 rc = -1;
                         free(title);
                 }
-                char *title = xasprintf("%d年", (int)json_integer_value(json_object_get(t, "year")));
+                char *title =
+                    xasprintf("%d年", (int)json_integer_value(json_object_get(t, "year")));
                 struct list_spec s = {"archive", "list", str(t, "url"), title, NULL, NULL, true};
                 if (write_list(c, &s, idx) < 0)
                         rc = -1;
@@ -509,10 +510,9 @@ static int write_indexes(struct ctx *c)
                 rc = -1;
         ctx = page_context(c, "index", "tags/", "标签", "按标签浏览全部文章");
         json_t *tags = json_array();
-        json_array_foreach(json_object_get(c->model, "tags"), i, t)
-            json_array_append_new(tags, json_pack("{s:s, s:s, s:O}", "name", str(t, "name"), "url",
-                                                  str(t, "url"), "count",
-                                                  json_object_get(t, "count")));
+        json_array_foreach(json_object_get(c->model, "tags"), i, t) json_array_append_new(
+            tags, json_pack("{s:s, s:s, s:O}", "name", str(t, "name"), "url", str(t, "url"),
+                            "count", json_object_get(t, "count")));
         json_object_set_new(ctx, "tags", tags);
         if (write_page(c, "tags", "tags/index.html", ctx, NULL, true) < 0)
                 rc = -1;
@@ -538,12 +538,12 @@ static int write_pages(struct ctx *c)
         json_t *p;
         json_array_foreach(json_object_get(c->model, "pages"), i, p)
         {
-                json_t *ctx = page_context(c, "page", str(p, "url"), str(p, "title"),
-                                           str(p, "summary"));
-                json_t *content = json_pack("{s:s, s:s, s:O, s:b}", "title", str(p, "title"),
-                                            "body", str(p, "body"), "toc",
-                                            json_object_get(p, "toc"), "has_toc",
-                                            json_array_size(json_object_get(p, "toc")) > 0);
+                json_t *ctx =
+                    page_context(c, "page", str(p, "url"), str(p, "title"), str(p, "summary"));
+                json_t *content =
+                    json_pack("{s:s, s:s, s:O, s:b}", "title", str(p, "title"), "body",
+                              str(p, "body"), "toc", json_object_get(p, "toc"), "has_toc",
+                              json_array_size(json_object_get(p, "toc")) > 0);
                 if (json_object_get(p, "updated")) {
                         json_object_set_new(content, "updated", json_string(str(p, "updated")));
                         json_object_set_new(content, "updated_zh",
@@ -573,7 +573,8 @@ static json_t *feed_items(struct ctx *c, json_t *idx)
         size_t n = idx ? json_array_size(idx) : json_array_size(articles);
         json_t *items = json_array();
         for (size_t i = 0; i < n && i < max; i++) {
-                json_t *a = idx ? article_at(c, json_array_get(idx, i)) : json_array_get(articles, i);
+                json_t *a =
+                    idx ? article_at(c, json_array_get(idx, i)) : json_array_get(articles, i);
                 json_t *item = json_copy(a);
                 if (json_object_get(a, "image")) {
                         const char *img = str(a, "image");
@@ -599,8 +600,14 @@ static int write_feeds(struct ctx *c)
         int rc = 0;
         char *home = abs_url(c, ""), *rss = abs_url(c, "feed.xml"), *atom = abs_url(c, "atom.xml");
         char *jf = abs_url(c, "feed.json");
-        struct feed_channel ch = {str(c->cfg, "title"), str(c->cfg, "description"), home, rss,
-                                  atom, jf, str(c->cfg, "language"), NULL};
+        struct feed_channel ch = {str(c->cfg, "title"),
+                                  str(c->cfg, "description"),
+                                  home,
+                                  rss,
+                                  atom,
+                                  jf,
+                                  str(c->cfg, "language"),
+                                  NULL};
         json_t *items = feed_items(c, NULL);
         struct buf b = {0};
         if (write_feed_file(c, "feed.xml", &b, feed_rss(&ch, items, &b, c->d) == 0) < 0)
@@ -623,8 +630,8 @@ static int write_feeds(struct ctx *c)
                 char *rel = xasprintf("%sfeed.xml", str(t, "url"));
                 char *link = abs_url(c, str(t, "url")), *self = abs_url(c, rel);
                 char *title = xasprintf("%s · %s", str(c->cfg, "title"), str(t, "name"));
-                struct feed_channel tc = {title, str(t, "description"), link, self, NULL, NULL,
-                                          str(c->cfg, "language"), NULL};
+                struct feed_channel tc = {title, str(t, "description"),   link, self, NULL,
+                                          NULL,  str(c->cfg, "language"), NULL};
                 items = feed_items(c, json_object_get(t, "articles"));
                 buf_reset(&b);
                 if (write_feed_file(c, rel, &b, feed_rss(&tc, items, &b, c->d) == 0) < 0)
@@ -642,10 +649,10 @@ static int write_feeds(struct ctx *c)
 static int write_subscribe(struct ctx *c)
 {
         json_t *feeds = json_array();
-        json_array_append_new(feeds, json_pack("{s:s, s:s, s:s, s:s, s:s}", "title",
-                                               str(c->cfg, "title"), "description", "全站最新文章",
-                                               "rss_url", "feed.xml", "atom_url", "atom.xml",
-                                               "json_url", "feed.json"));
+        json_array_append_new(feeds,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", str(c->cfg, "title"),
+                                        "description", "全站最新文章", "rss_url", "feed.xml",
+                                        "atom_url", "atom.xml", "json_url", "feed.json"));
         size_t i;
         json_t *t;
         json_array_foreach(json_object_get(c->model, "topics"), i, t)
@@ -761,8 +768,7 @@ static void know_files(json_t *known, const char *dir, const char *prefix)
 int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output *o,
                 const struct render_opts *opts, struct render_stats *stats, struct diag *d)
 {
-        struct ctx c = {cfg, model, site_object(cfg, model), lib, o, opts, stats, d,
-                        json_array()};
+        struct ctx c = {cfg, model, site_object(cfg, model), lib, o, opts, stats, d, json_array()};
         json_t *known = json_object_get(model, "known");
         know_files(known, opts->static_dir, "static/");
         know_files(known, opts->media_dir, "media/");

@@ -9,10 +9,10 @@
 
 #define RELATED_MAX 4
 
-const char *const site_reserved[] = {"articles", "topics", "tags",   "archive",   "static",
-                                     "media",    "page",   "search", "data",      "subscribe",
-                                     "_dev",     "feed.xml", "atom.xml", "feed.json",
-                                     "sitemap.xml", "robots.txt", "404.html", NULL};
+const char *const site_reserved[] = {
+    "articles", "topics",    "tags",        "archive",    "static",   "media",
+    "page",     "search",    "data",        "subscribe",  "_dev",     "feed.xml",
+    "atom.xml", "feed.json", "sitemap.xml", "robots.txt", "404.html", NULL};
 
 static const char *str(json_t *obj, const char *key)
 {
@@ -51,8 +51,7 @@ static char *tag_dir(const char *name)
 {
         struct buf b = {0};
         for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-                if (*p < 0x20 || *p == 0x7F || *p == '/' || *p == '\\' ||
-                    (*p == '.' && b.len == 0))
+                if (*p < 0x20 || *p == 0x7F || *p == '/' || *p == '\\' || (*p == '.' && b.len == 0))
                         buf_putc(&b, '-');
                 else
                         buf_putc(&b, (char)*p);
@@ -78,8 +77,8 @@ static json_t *topic_index(json_t *cfg, json_t *topics_by_slug)
         {
                 char *url = xasprintf("topics/%s/", str(t, "slug"));
                 json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:i, s:[]}", "slug", str(t, "slug"),
-                                      "name", str(t, "name"), "description",
-                                      str(t, "description"), "url", url, "count", 0, "articles");
+                                      "name", str(t, "name"), "description", str(t, "description"),
+                                      "url", url, "count", 0, "articles");
                 free(url);
                 json_array_append(topics, m);
                 json_object_set_new(topics_by_slug, str(t, "slug"), m);
@@ -113,9 +112,8 @@ static void link_topics_and_tags(json_t *articles, json_t *topics_by_slug, json_
                         json_t *t = json_object_get(topics_by_slug, json_string_value(v));
                         add_index(t, i);
                         json_array_append_new(ts, json_pack("{s:s, s:s, s:s}", "slug",
-                                                            str(t, "slug"), "name",
-                                                            str(t, "name"), "url",
-                                                            str(t, "url")));
+                                                            str(t, "slug"), "name", str(t, "name"),
+                                                            "url", str(t, "url")));
                 }
                 json_array_foreach(json_object_get(a, "tags"), j, v)
                 {
@@ -136,13 +134,12 @@ static void link_topics_and_tags(json_t *articles, json_t *topics_by_slug, json_
                         /* the same tag twice on one article counts once */
                         json_t *idx = json_object_get(g, "articles");
                         size_t last = json_array_size(idx);
-                        if (!last || json_integer_value(json_array_get(idx, last - 1)) !=
-                                         (json_int_t)i) {
+                        if (!last ||
+                            json_integer_value(json_array_get(idx, last - 1)) != (json_int_t)i) {
                                 add_index(g, i);
-                                json_array_append_new(gs, json_pack("{s:s, s:s, s:s}", "name",
-                                                                    str(g, "name"), "url",
-                                                                    str(g, "url"), "dir",
-                                                                    str(g, "dir")));
+                                json_array_append_new(
+                                    gs, json_pack("{s:s, s:s, s:s}", "name", str(g, "name"), "url",
+                                                  str(g, "url"), "dir", str(g, "dir")));
                         }
                         free(dir);
                 }
@@ -180,16 +177,16 @@ static json_t *archive(json_t *articles)
                 if (f.month != cur_m) {
                         char *url = xasprintf("archive/%04d/%02d/", f.year, f.month);
                         char *label = xasprintf("%d月", f.month);
-                        month = json_pack("{s:i, s:s, s:s, s:i, s:[]}", "month", f.month,
-                                          "label", label, "url", url, "count", 0, "articles");
+                        month = json_pack("{s:i, s:s, s:s, s:i, s:[]}", "month", f.month, "label",
+                                          label, "url", url, "count", 0, "articles");
                         json_array_append_new(json_object_get(year, "months"), month);
                         free(url);
                         free(label);
                         cur_m = f.month;
                 }
-                json_object_set_new(year, "count",
-                                    json_integer(json_integer_value(json_object_get(year, "count")) +
-                                                 1));
+                json_object_set_new(
+                    year, "count",
+                    json_integer(json_integer_value(json_object_get(year, "count")) + 1));
                 add_index(month, i);
         }
         return years;
@@ -217,8 +214,8 @@ static void relate(json_t *articles, json_t *topics, json_t *tags)
                         json_t *mine;
                         json_array_foreach(json_object_get(a, kind ? "tags" : "topics"), j, mine)
                         {
-                                json_t *grp = json_object_get(by_key[kind],
-                                                              str(mine, kind ? "dir" : "slug"));
+                                json_t *grp =
+                                    json_object_get(by_key[kind], str(mine, kind ? "dir" : "slug"));
                                 size_t k;
                                 json_t *idx;
                                 json_array_foreach(json_object_get(grp, "articles"), k, idx)
@@ -284,10 +281,9 @@ static void mark_feeds(json_t *articles, json_t *topics, size_t feed_size)
         {
                 json_t *idx = json_object_get(t, "articles");
                 for (size_t i = 0; i < json_array_size(idx) && i < feed_size; i++)
-                        json_object_set_new(
-                            json_array_get(articles,
-                                           (size_t)json_integer_value(json_array_get(idx, i))),
-                            "in_feed", json_true());
+                        json_object_set_new(json_array_get(articles, (size_t)json_integer_value(
+                                                                         json_array_get(idx, i))),
+                                            "in_feed", json_true());
         }
 }
 
@@ -403,9 +399,9 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
                 set_date_zh(a, "updated");
                 free(url);
         }
-        static const char *const fixed[] = {"", "topics/", "tags/", "archive/", "subscribe/",
-                                            "feed.xml", "atom.xml", "feed.json", "sitemap.xml",
-                                            "robots.txt", "404.html", NULL};
+        static const char *const fixed[] = {
+            "",         "topics/",   "tags/",       "archive/",   "subscribe/", "feed.xml",
+            "atom.xml", "feed.json", "sitemap.xml", "robots.txt", "404.html",   NULL};
         for (const char *const *f = fixed; *f; f++)
                 know(known, *f);
         json_array_foreach(topics, i, a)

@@ -69,8 +69,8 @@ static void report_parser(yaml_parser_t *p, const char *path, int line_offset, s
                            (int)p->context_mark.line + 1 + line_offset,
                            (int)p->context_mark.column + 1, what);
         else
-                diag_error(d, path, (int)m->line + 1 + line_offset, (int)m->column + 1,
-                           "YAML: %s", what);
+                diag_error(d, path, (int)m->line + 1 + line_offset, (int)m->column + 1, "YAML: %s",
+                           what);
 }
 
 struct ynode *yaml_load(const char *text, size_t len, const char *path, int line_offset,
@@ -123,7 +123,7 @@ struct ynode *yaml_load(const char *text, size_t len, const char *path, int line
                 case YAML_SEQUENCE_START_EVENT:
                 case YAML_MAPPING_START_EVENT: {
                         const unsigned char *anchor =
-                            ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.anchor
+                            ev.type == YAML_SCALAR_EVENT           ? ev.data.scalar.anchor
                             : ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
                                                                    : ev.data.mapping_start.anchor;
                         if (anchor) {
@@ -205,7 +205,8 @@ int ynode_string(const struct ynode *n, const char *path, const char *what, stru
                            n->kind == YNODE_SEQUENCE ? "list" : "mapping");
                 return -1;
         }
-        if (n->plain && (!strcmp(n->text, "~") || !strcmp(n->text, "null"))) {
+        if (n->plain && (!n->text[0] || !strcmp(n->text, "~") || !strcmp(n->text, "null") ||
+                         !strcmp(n->text, "Null") || !strcmp(n->text, "NULL"))) {
                 diag_error(d, path, n->line, n->col, "%s must be a string, not null", what);
                 return -1;
         }
@@ -213,8 +214,7 @@ int ynode_string(const struct ynode *n, const char *path, const char *what, stru
         return 0;
 }
 
-int ynode_bool(const struct ynode *n, const char *path, const char *what, struct diag *d,
-               bool *out)
+int ynode_bool(const struct ynode *n, const char *path, const char *what, struct diag *d, bool *out)
 {
         if (n->kind == YNODE_SCALAR && n->plain) {
                 if (!strcmp(n->text, "true") || !strcmp(n->text, "True") ||
@@ -244,13 +244,12 @@ int ynode_int(const struct ynode *n, const char *path, const char *what, long mi
                         return 0;
                 }
         }
-        diag_error(d, path, n->line, n->col, "%s must be a whole number from %ld to %ld", what,
-                   min, max);
+        diag_error(d, path, n->line, n->col, "%s must be a whole number from %ld to %ld", what, min,
+                   max);
         return -1;
 }
 
-json_t *ynode_string_list(const struct ynode *n, const char *path, const char *what,
-                          struct diag *d)
+json_t *ynode_string_list(const struct ynode *n, const char *path, const char *what, struct diag *d)
 {
         if (n->kind != YNODE_SEQUENCE) {
                 diag_error(d, path, n->line, n->col, "%s must be a list, e.g. [a, b]", what);

@@ -19,10 +19,10 @@ enum ynode_kind { YNODE_SCALAR, YNODE_SEQUENCE, YNODE_MAPPING };
  * items. A scalar's text is NUL-terminated (it may contain no NUL: such input is refused). */
 struct ynode {
         enum ynode_kind kind;
-        int line, col;         /* 1-based position in the file */
-        char *text;            /* scalar text, NULL otherwise */
-        bool plain;            /* scalar written without quotes (so `true`, `12` may be typed) */
-        struct ynode **kids;   /* children */
+        int line, col;       /* 1-based position in the file */
+        char *text;          /* scalar text, NULL otherwise */
+        bool plain;          /* scalar written without quotes (so `true`, `12` may be typed) */
+        struct ynode **kids; /* children */
         size_t nkids;
 };
 

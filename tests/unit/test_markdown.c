@@ -269,7 +269,7 @@ static void test_links(void)
         CHECK(r.html == NULL, "links: no html after an error");
         CHECK_HAS(m, "no article has that slug", "links: unknown article message");
         CHECK_HAS(m, "/articles/nope/", "links: message names the link");
-        CHECK_HAS(m, "a.md:12:5: error:", "links: error at the link inside a paragraph's 3rd line");
+        CHECK_HAS(m, "a.md:12:3: error:", "links: error at the link (column in characters)");
         free(m);
 
         rc = render("第一段。\n\n[x](/articles/nope/)\n", 10, &rel, &r, &m);
