@@ -8,27 +8,27 @@
 
 static int check_failures;
 
-#define CHECK(cond, name)                                                                      \
-        do {                                                                                   \
-                if (cond)                                                                      \
-                        printf("PASS %s\n", (name));                                           \
-                else {                                                                         \
-                        printf("FAIL %s: %s:%d: %s\n", (name), __FILE__, __LINE__, #cond);     \
-                        check_failures++;                                                      \
-                }                                                                              \
+#define CHECK(cond, name)                                                                          \
+        do {                                                                                       \
+                if (cond)                                                                          \
+                        printf("PASS %s\n", (name));                                               \
+                else {                                                                             \
+                        printf("FAIL %s: %s:%d: %s\n", (name), __FILE__, __LINE__, #cond);         \
+                        check_failures++;                                                          \
+                }                                                                                  \
         } while (0)
 
 /* Compares two strings and shows both when they differ. */
-#define CHECK_STR(got, want, name)                                                             \
-        do {                                                                                   \
-                const char *g_ = (got), *w_ = (want);                                          \
-                if (g_ && w_ && !strcmp(g_, w_))                                               \
-                        printf("PASS %s\n", (name));                                           \
-                else {                                                                         \
-                        printf("FAIL %s: %s:%d:\n  got:  %s\n  want: %s\n", (name), __FILE__,  \
-                               __LINE__, g_ ? g_ : "(null)", w_ ? w_ : "(null)");              \
-                        check_failures++;                                                      \
-                }                                                                              \
+#define CHECK_STR(got, want, name)                                                                 \
+        do {                                                                                       \
+                const char *g_ = (got), *w_ = (want);                                              \
+                if (g_ && w_ && !strcmp(g_, w_))                                                   \
+                        printf("PASS %s\n", (name));                                               \
+                else {                                                                             \
+                        printf("FAIL %s: %s:%d:\n  got:  %s\n  want: %s\n", (name), __FILE__,      \
+                               __LINE__, g_ ? g_ : "(null)", w_ ? w_ : "(null)");                  \
+                        check_failures++;                                                          \
+                }                                                                                  \
         } while (0)
 
 static inline int check_exit(void)
