@@ -1,7 +1,7 @@
 # Gongbao. `make`: install what is missing, build gen/gen, build the sample portal into
 # site/. `make test`: the same, then every test. See README.md.
 CC      ?= cc
-PKGS    := libcmark jansson libxml-2.0 yaml-0.1 libutf8proc
+PKGS    := libcmark jansson libxml-2.0 yaml-0.1 libutf8proc libcrypto
 OPT     ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 # Evaluated when a recipe runs, after scripts/deps.sh has installed the packages.

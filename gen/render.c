@@ -2,6 +2,7 @@
 #include "render.h"
 #include "buf.h"
 #include "date.h"
+#include "digest.h"
 #include "escape.h"
 #include "feed.h"
 #include "fsio.h"
@@ -293,11 +294,24 @@ static int write_articles(struct ctx *c)
                         json_object_set_new(art, "image",
                                             json_string(img[0] == '/' ? img + 1 : img));
                 }
+                /* Mustache cannot test a list for emptiness without repeating it */
+                static const char *const lists[] = {"topics",  "tags",     "corrections",
+                                                    "related", "datasets", NULL};
+                for (const char *const *l = lists; *l; l++) {
+                        char *key = xasprintf("has_%s", *l);
+                        json_object_set_new(
+                            art, key, json_boolean(json_array_size(json_object_get(art, *l))));
+                        free(key);
+                }
                 json_object_set_new(ctx, "article", art);
                 json_t *page = json_object_get(ctx, "page");
                 json_object_set_new(page, "published", json_string(str(a, "date")));
                 char *ld = article_jsonld(c, a);
+                struct buf sha = {0};
+                digest_sha256_base64(&sha, ld, strlen(ld));
                 json_object_set_new(page, "jsonld", json_string(ld));
+                json_object_set_new(page, "jsonld_sha256", json_string(buf_cstr(&sha)));
+                buf_free(&sha);
                 free(ld);
                 char *rel = index_file(str(a, "url"));
                 struct buf lastmod = {0};

@@ -1132,10 +1132,14 @@ static json_t *lookup(const struct render *r, const struct key *k)
         return v;
 }
 
-/* False for a missing name, false, null and the empty array. */
+/* False for a missing name, false, null, the empty string and the empty array. The
+ * empty string is falsey as in mustache.js, so that `{{#summary}}<p>…</p>{{/summary}}`
+ * leaves out an empty paragraph. */
 static bool truthy(const json_t *v)
 {
         if (!v || json_is_false(v) || json_is_null(v))
+                return false;
+        if (json_is_string(v) && json_string_length(v) == 0)
                 return false;
         return !json_is_array(v) || json_array_size(v) > 0;
 }

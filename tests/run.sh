@@ -11,8 +11,8 @@ mkdir -p "$TEST_OUT" tests/bin
 : >"$TEST_OUT/failed"
 . tests/lib.sh
 
-CFLAGS="-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g $(pkg-config --cflags libcmark jansson libxml-2.0 yaml-0.1 libutf8proc) -Igen"
-LIBS="$(pkg-config --libs libcmark jansson libxml-2.0 yaml-0.1 libutf8proc) -lcsv -lpthread -lm"
+CFLAGS="-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g $(pkg-config --cflags libcmark jansson libxml-2.0 yaml-0.1 libutf8proc libcrypto) -Igen"
+LIBS="$(pkg-config --libs libcmark jansson libxml-2.0 yaml-0.1 libutf8proc libcrypto) -lcsv -lpthread -lm"
 LIBOBJ=$(ls gen/*.o | grep -v '/main\.o$')
 ASANOBJ=$(ls gen/asan/*.o | grep -v '/main\.o$')
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"

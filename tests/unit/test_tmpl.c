@@ -125,7 +125,7 @@ static void test_interpolation(void)
                      "{\"a\": {\"b\": {\"c\": \"deep\"}}}", "deep|deep|", "dotted names");
         check_render("{{#s}}[{{.}}]{{/s}}{{^e}}none{{/e}}{{#z}}zero{{/z}}{{#str}}str{{/str}}",
                      "{\"s\": [1, \"two\"], \"e\": [], \"z\": 0, \"str\": \"\"}",
-                     "[1][two]nonezerostr", "sections: lists, empty list, 0 and \"\" truthy");
+                     "[1][two]nonezero", "sections: lists, empty list; 0 truthy, \"\" falsey");
         check_render("{{=<% %>=}}<% x %>{{x}}", "{\"x\": \"y\"}", "y{{x}}", "set delimiters");
 
         /* Replacing a partial that a compiled template already uses. */

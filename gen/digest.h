@@ -1,0 +1,15 @@
+/* digest: SHA-256 (OpenSSL's libcrypto), for Content-Security-Policy hashes of the
+ * JSON-LD blocks and for cache keys. */
+#ifndef GONGBAO_DIGEST_H
+#define GONGBAO_DIGEST_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+/* Appends the base64 SHA-256 of data, as CSP's 'sha256-...' source wants it. */
+void digest_sha256_base64(struct buf *out, const void *data, size_t len);
+/* Appends the lowercase hex SHA-256 of data. */
+void digest_sha256_hex(struct buf *out, const void *data, size_t len);
+
+#endif
