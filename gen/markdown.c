@@ -207,6 +207,47 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
         return rc;
 }
 
+/* Hands each fenced block to links->fence and puts the HTML it gives in its place. */
+static int pass_fences(cmark_node *root, const struct md_links *links, const char *path,
+                       int body_line, struct diag *d)
+{
+        if (!links->fence)
+                return 0;
+        int rc = 0;
+        cmark_node **blocks = NULL;
+        size_t nblocks = 0;
+        cmark_iter *it = cmark_iter_new(root);
+        cmark_event_type ev;
+        while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+                cmark_node *n = cmark_iter_get_node(it);
+                if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_CODE_BLOCK &&
+                    cmark_node_get_fence_info(n) && *cmark_node_get_fence_info(n)) {
+                        blocks = xrealloc(blocks, (nblocks + 1) * sizeof *blocks);
+                        blocks[nblocks++] = n;
+                }
+        }
+        cmark_iter_free(it);
+        for (size_t i = 0; i < nblocks; i++) {
+                cmark_node *n = blocks[i];
+                struct buf html = {0};
+                /* the content starts on the line after the opening fence */
+                int line = node_line(n, body_line) + 1;
+                int r = links->fence(links->fence_ctx, cmark_node_get_fence_info(n),
+                                     cmark_node_get_literal(n), path, line, &html, d);
+                if (r < 0)
+                        rc = -1;
+                if (r == 0) {
+                        cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+                        cmark_node_set_on_enter(custom, buf_cstr(&html));
+                        cmark_node_replace(n, custom);
+                        cmark_node_free(n);
+                }
+                buf_free(&html);
+        }
+        free(blocks);
+        return rc;
+}
+
 /* Gives every heading an id (deduplicated) and collects h2/h3 into toc. */
 static void pass_headings(cmark_node *root, json_t *toc, int options)
 {
@@ -343,6 +384,8 @@ int markdown_render(const char *path, int body_line, const char *md, size_t len,
         cmark_node *doc = cmark_parse_document(md, len, options);
         int rc = 0;
         if (pass_links(doc, links, path, body_line, md, len, d) < 0)
+                rc = -1;
+        if (pass_fences(doc, links, path, body_line, d) < 0)
                 rc = -1;
         out->toc = json_array();
         pass_headings(doc, out->toc, options);

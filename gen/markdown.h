@@ -10,12 +10,21 @@
 
 #include <jansson.h>
 
-/* How one rendering resolves links that start with "/" (site-rooted). */
+/* Turns a fenced code block whose info string the portal owns ("chart", "table") into
+ * HTML. text is the block's content, line its first line in path. Returns 0 with the HTML
+ * appended to html, 1 to leave the block as code, or -1 after reporting to d. */
+typedef int (*md_fence_fn)(void *ctx, const char *info, const char *text, const char *path,
+                           int line, struct buf *html, struct diag *d);
+
+/* How one rendering resolves links that start with "/" (site-rooted), and who draws the
+ * portal's fenced blocks. */
 struct md_links {
         const char *root; /* prefix that replaces the leading "/": "../../" or an absolute
                              base URL ending in "/" */
         json_t *known;    /* object whose keys are the site paths that exist ("articles/x/",
                              "media/a.png"); NULL: do not check */
+        md_fence_fn fence; /* NULL: every fenced block stays code */
+        void *fence_ctx;   /* passed to fence */
 };
 
 /* What one rendering gives. Free with markdown_result_free. */

@@ -180,7 +180,7 @@ static int render_bodies(struct ctx *c)
         json_t *a;
         json_array_foreach(json_object_get(c->model, "articles"), i, a)
         {
-                struct md_links rel = {"../../", known};
+                struct md_links rel = {.root = "../../", .known = known};
                 struct md_result r;
                 const char *md = str(a, "markdown");
                 int line = (int)json_integer_value(json_object_get(a, "body_line"));
@@ -198,7 +198,7 @@ static int render_bodies(struct ctx *c)
                 markdown_result_free(&r);
                 if (!json_is_true(json_object_get(a, "in_feed")))
                         continue;
-                struct md_links abs = {str(c->cfg, "base_url"), NULL};
+                struct md_links abs = {.root = str(c->cfg, .known = "base_url"), NULL};
                 if (markdown_render(str(a, "path"), line, md, strlen(md), &abs, &r, c->d) < 0) {
                         rc = -1;
                         continue;
@@ -208,7 +208,7 @@ static int render_bodies(struct ctx *c)
         }
         json_array_foreach(json_object_get(c->model, "pages"), i, a)
         {
-                struct md_links rel = {"../", known};
+                struct md_links rel = {.root = "../", .known = known};
                 struct md_result r;
                 const char *md = str(a, "markdown");
                 int line = (int)json_integer_value(json_object_get(a, "body_line"));

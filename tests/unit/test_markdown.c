@@ -138,7 +138,7 @@ static void test_heading_ids(void)
         CHECK_STR(buf_cstr(&b), "p:section", "heading id: 'section' when appending nothing");
         buf_free(&b);
 
-        struct md_links links = {"../../", NULL};
+        struct md_links links = {.root = "../../", .known = NULL};
         struct md_result r;
         char *m;
         int rc = render("# 2024年 医保基金\n\n## Hello, World!\n\n## ！！！\n", 1, &links, &r, &m);
@@ -193,7 +193,7 @@ static void test_heading_ids(void)
 
 static void test_toc(void)
 {
-        struct md_links links = {"../../", NULL};
+        struct md_links links = {.root = "../../", .known = NULL};
         struct md_result r;
         char *m;
         int rc =
@@ -241,7 +241,7 @@ static void test_toc(void)
 static void test_links(void)
 {
         json_t *known = site_known();
-        struct md_links rel = {"../../", known};
+        struct md_links rel = {.root = "../../", .known = known};
         struct md_result r;
         char *m;
 
@@ -289,7 +289,7 @@ static void test_links(void)
         markdown_result_free(&r);
         free(m);
 
-        struct md_links unchecked = {"../../", NULL};
+        struct md_links unchecked = {.root = "../../", .known = NULL};
         rc = render("[x](/articles/nope/) [y](/whatever.pdf)\n", 1, &unchecked, &r, &m);
         CHECK(rc == 0 && *m == '\0', "links: with known NULL everything resolves");
         CHECK_HAS(r.html, "href=\"../../articles/nope/\"", "links: unchecked article link");
@@ -297,7 +297,7 @@ static void test_links(void)
         markdown_result_free(&r);
         free(m);
 
-        struct md_links abs = {"https://example.org/portal/", known};
+        struct md_links abs = {.root = "https://example.org/portal/", .known = known};
         rc = render("[x](/articles/a/) ![p](/media/a.png)\n", 1, &abs, &r, &m);
         CHECK(rc == 0, "links: absolute root ok");
         CHECK_HAS(r.html, "href=\"https://example.org/portal/articles/a/\"",
@@ -388,7 +388,7 @@ static void test_links(void)
 
 static void test_summary(void)
 {
-        struct md_links links = {"../../", NULL};
+        struct md_links links = {.root = "../../", .known = NULL};
         struct md_result r;
         char *m;
 
