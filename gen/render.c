@@ -198,7 +198,7 @@ static int render_bodies(struct ctx *c)
                 markdown_result_free(&r);
                 if (!json_is_true(json_object_get(a, "in_feed")))
                         continue;
-                struct md_links abs = {.root = str(c->cfg, .known = "base_url"), NULL};
+                struct md_links abs = {.root = str(c->cfg, "base_url"), .known = NULL};
                 if (markdown_render(str(a, "path"), line, md, strlen(md), &abs, &r, c->d) < 0) {
                         rc = -1;
                         continue;
