@@ -261,6 +261,11 @@ json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *
                                 rc = -1;
                                 list = json_array();
                         }
+                        char *lk = xasprintf("%s_line", *k), *ck = xasprintf("%s_col", *k);
+                        json_object_set_new(a, lk, json_integer(n->line));
+                        json_object_set_new(a, ck, json_integer(n->col));
+                        free(lk);
+                        free(ck);
                 }
                 json_object_set_new(a, *k, list);
         }

@@ -345,6 +345,84 @@ static void know(json_t *known, const char *path)
         json_object_set_new(known, path, json_true());
 }
 
+/* Datasets: URLs, topics as objects, the paths of their downloads, and the articles that
+ * name them in `datasets:` (whose names are checked and become {name, title, url}). */
+static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_slug,
+                         json_t *known, struct diag *d)
+{
+        int rc = 0;
+        json_t *by_name = json_object();
+        size_t i;
+        json_t *ds;
+        know(known, "data/");
+        json_array_foreach(datasets, i, ds)
+        {
+                char *url = xasprintf("data/%s/", str(ds, "name"));
+                json_object_set_new(ds, "url", json_string(url));
+                json_object_set_new(ds, "articles", json_array());
+                json_object_set(by_name, str(ds, "name"), ds);
+                know(known, url);
+                char *json = xasprintf("%s%s.json", url, str(ds, "name"));
+                char *pkg = xasprintf("%sdatapackage.json", url);
+                know(known, json);
+                know(known, pkg);
+                free(json);
+                free(pkg);
+                size_t j;
+                json_t *r;
+                json_array_foreach(json_object_get(ds, "resources"), j, r)
+                {
+                        char *file = xasprintf("%s%s", url, str(r, "path"));
+                        know(known, file);
+                        free(file);
+                }
+                json_t *topics = json_array(), *slug;
+                json_array_foreach(json_object_get(ds, "topics"), j, slug)
+                {
+                        json_t *t = json_object_get(topics_by_slug, json_string_value(slug));
+                        if (t)
+                                json_array_append_new(topics, json_pack("{s:s, s:s, s:s}", "slug",
+                                                                        str(t, "slug"), "name",
+                                                                        str(t, "name"), "url",
+                                                                        str(t, "url")));
+                }
+                json_object_set_new(ds, "topics", topics);
+                free(url);
+        }
+        json_t *a;
+        json_array_foreach(articles, i, a)
+        {
+                json_t *named = json_array(), *name;
+                size_t j;
+                json_array_foreach(json_object_get(a, "datasets"), j, name)
+                {
+                        json_t *found = json_object_get(by_name, json_string_value(name));
+                        if (!found) {
+                                json_int_t line =
+                                    json_integer_value(json_object_get(a, "datasets_line"));
+                                json_int_t col =
+                                    json_integer_value(json_object_get(a, "datasets_col"));
+                                diag_error(d, str(a, "path"), line ? (int)line : 1,
+                                           col ? (int)col : 1,
+                                           "unknown dataset '%s' (no content/data/%s/)",
+                                           json_string_value(name), json_string_value(name));
+                                rc = -1;
+                                continue;
+                        }
+                        json_array_append_new(json_object_get(found, "articles"),
+                                              json_integer((json_int_t)i));
+                        json_array_append_new(named,
+                                              json_pack("{s:s, s:s, s:s}", "name",
+                                                        str(found, "name"), "title",
+                                                        str(found, "title"), "url",
+                                                        str(found, "url")));
+                }
+                json_object_set_new(a, "datasets", named);
+        }
+        json_decref(by_name);
+        return rc;
+}
+
 json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
 {
         const char *base = str(cfg, "base_url");
@@ -369,6 +447,13 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
         json_t *tags = json_array();
         link_topics_and_tags(articles, topics_by_slug, tags);
         json_t *years = archive(articles);
+        json_t *datasets = json_object_get(content, "datasets");
+        if (!datasets)
+                datasets = json_array();
+        else
+                json_incref(datasets);
+        if (link_datasets(articles, datasets, topics_by_slug, known, d) < 0)
+                paths_ok = 0;
         relate(articles, topics, tags);
         mark_feeds(articles, topics, (size_t)json_integer_value(json_object_get(cfg, "feed_size")));
         size_t n = json_array_size(articles);
@@ -428,9 +513,9 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
         json_t *model = NULL;
         if (paths_ok && check_page_paths(pages, known, d) == 0) {
                 json_array_foreach(pages, i, a) know(known, str(a, "url"));
-                model = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "articles", articles, "pages",
-                                  pages, "topics", topics, "tags", tags, "years", years, "known",
-                                  known);
+                model = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "articles", articles,
+                                  "pages", pages, "topics", topics, "tags", tags, "years", years,
+                                  "datasets", datasets, "known", known);
         }
         json_decref(articles);
         json_decref(pages);
@@ -438,6 +523,7 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
         json_decref(topics_by_slug);
         json_decref(tags);
         json_decref(years);
+        json_decref(datasets);
         json_decref(known);
         return model;
 }

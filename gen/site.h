@@ -13,7 +13,8 @@ extern const char *const site_reserved[];
 
 /* Builds the model. content is content_load's result (its entries are taken over and
  * completed in place). Returns a new object
- *   articles: newest first; each gains url, permalink, date_zh, updated_zh,
+ *   articles: newest first; each gains url, permalink, date_zh, updated_zh, datasets
+ *             [{name, title, url}] (names checked),
  *             topics [{slug, name, url}], tags [{name, url, dir}], index,
  *             prev/next (indices of the older/newer article, absent at the ends),
  *             related [indices], in_feed (true when some feed shows it)
@@ -21,6 +22,8 @@ extern const char *const site_reserved[];
  *   topics:   [{slug, name, description, url, count, articles [indices]}] in site.yaml order
  *   tags:     [{name, dir, url, count, articles [indices]}] most used first
  *   years:    [{year, url, count, months [{month, label, url, count, articles}]}] newest first
+ *   datasets: content's datasets (if any), each with url, topics [{slug, name, url}],
+ *             articles [indices of the articles that name it in datasets:]
  *   known:    {site path: true} for every page the site will have (for link checks)
  * or NULL after reporting (duplicate slugs, clashing output paths). Caller decrefs. */
 json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d);
