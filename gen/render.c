@@ -19,44 +19,6 @@ const char *const render_templates[] = {"home",    "list", "article",   "topics"
 #define PAGE_WINDOW  2    /* page links shown either side of the current one */
 #define PROGRESS_MIN 2000 /* articles before a build shows its progress */
 
-/* What every page of one build shares. */
-struct ctx {
-        json_t *cfg, *model;
-        json_t *site; /* the "site" object of every context */
-        struct tmpl_lib *lib;
-        struct output *o; /* NULL: check only */
-        const struct render_opts *opts;
-        struct render_stats *stats;
-        struct diag *d;
-        json_t *sitemap; /* [{loc, lastmod}] */
-};
-
-static const char *str(json_t *obj, const char *key)
-{
-        const char *s = json_string_value(json_object_get(obj, key));
-        return s ? s : "";
-}
-
-/* The path from a page at url back to the site root: "./", "../", "../../". */
-static char *root_for(const char *url)
-{
-        struct buf b = {0};
-        for (const char *p = url; *p; p++)
-                if (*p == '/')
-                        buf_puts(&b, "../");
-        if (!b.len)
-                buf_puts(&b, "./");
-        return buf_detach(&b);
-}
-
-static int emit(struct ctx *c, const char *rel, const struct buf *data)
-{
-        c->stats->files++;
-        if (!c->o)
-                return 0;
-        return output_write(c->o, rel, buf_cstr(data), data->len, c->d);
-}
-
 /* The site object: settings, topics with their counts, the site's feeds. */
 static json_t *site_object(json_t *cfg, json_t *model)
 {
@@ -66,113 +28,25 @@ static json_t *site_object(json_t *cfg, json_t *model)
         json_array_foreach(json_object_get(model, "topics"), i, t)
         {
                 json_array_append_new(
-                    topics, json_pack("{s:s, s:s, s:s, s:s, s:O}", "slug", str(t, "slug"), "name",
-                                      str(t, "name"), "description", str(t, "description"), "url",
-                                      str(t, "url"), "count", json_object_get(t, "count")));
+                    topics,
+                    json_pack("{s:s, s:s, s:s, s:s, s:O}", "slug", page_str(t, "slug"), "name",
+                              page_str(t, "name"), "description", page_str(t, "description"), "url",
+                              page_str(t, "url"), "count", json_object_get(t, "count")));
         }
         json_t *feeds =
             json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]", "title", "RSS", "url",
                       "feed.xml", "type", "application/rss+xml", "title", "Atom", "url", "atom.xml",
                       "type", "application/atom+xml", "title", "JSON Feed", "url", "feed.json",
                       "type", "application/feed+json");
-        return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "title", str(cfg, "title"),
-                         "description", str(cfg, "description"), "language", str(cfg, "language"),
-                         "base_url", str(cfg, "base_url"), "topics", topics, "feeds", feeds);
-}
-
-/* Navigation for a page at url: site-rooted entries made relative, the current marked. */
-static json_t *navigation(json_t *cfg, const char *url)
-{
-        json_t *nav = json_array();
-        size_t i;
-        json_t *e;
-        json_array_foreach(json_object_get(cfg, "navigation"), i, e)
-        {
-                const char *u = str(e, "url");
-                const char *rel = u[0] == '/' ? u + 1 : u;
-                int current = !strcmp(rel, url) ||
-                              (rel[0] && !strncmp(url, rel, strlen(rel)) && strcmp(rel, "/"));
-                json_array_append_new(nav, json_pack("{s:s, s:s, s:b}", "title", str(e, "title"),
-                                                     "url", rel, "current", current));
-        }
-        return nav;
-}
-
-/* A new page context: site, root, page {kind, title, full_title, description, url,
- * canonical, og_type}. The caller adds the rest. */
-static json_t *page_context(struct ctx *c, const char *kind, const char *url, const char *title,
-                            const char *description)
-{
-        json_t *site = json_deep_copy(c->site);
-        json_object_set_new(site, "navigation", navigation(c->cfg, url));
-        char *root = strcmp(kind, "404") ? root_for(url) : xstrdup(str(c->cfg, "base_path"));
-        char *full = !strcmp(kind, "home") ? xstrdup(str(c->cfg, "title"))
-                                           : xasprintf("%s · %s", title, str(c->cfg, "title"));
-        json_t *page = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "title", title, "full_title", full,
-            "description", description && *description ? description : str(c->cfg, "description"),
-            "url", url, "og_type", !strcmp(kind, "article") ? "article" : "website");
-        if (strcmp(kind, "404")) {
-                char *canon = xasprintf("%s%s", str(c->cfg, "base_url"), url);
-                json_object_set_new(page, "canonical", json_string(canon));
-                free(canon);
-        }
-        json_t *ctx = json_pack("{s:o, s:s, s:o, s:b}", "site", site, "root", root, "page", page,
-                                "dev_reload", c->opts->dev);
-        free(root);
-        free(full);
-        return ctx;
-}
-
-/* Renders template name with ctx to rel; adds the page to the sitemap unless lastmod is
- * NULL and sitemap is false. Consumes ctx. */
-static int write_page(struct ctx *c, const char *tmpl, const char *rel, json_t *ctx,
-                      const char *lastmod, bool in_sitemap)
-{
-        struct buf out = {0};
-        int rc = tmpl_render(c->lib, tmpl, ctx, &out, c->d);
-        if (rc == 0)
-                rc = emit(c, rel, &out);
-        if (rc == 0) {
-                c->stats->pages++;
-                if (in_sitemap) {
-                        json_t *page = json_object_get(ctx, "page");
-                        json_t *e = json_pack("{s:s}", "loc", str(page, "canonical"));
-                        if (lastmod)
-                                json_object_set_new(e, "lastmod", json_string(lastmod));
-                        json_array_append_new(c->sitemap, e);
-                }
-        }
-        buf_free(&out);
-        json_decref(ctx);
-        return rc;
-}
-
-static char *index_file(const char *url)
-{
-        return xasprintf("%sindex.html", url);
-}
-
-/* A card: what a list shows of an article. */
-static json_t *card(json_t *a)
-{
-        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:O, s:O}", "title",
-                         str(a, "title"), "url", str(a, "url"), "date", str(a, "date"), "date_zh",
-                         str(a, "date_zh"), "summary", str(a, "summary"), "source",
-                         json_string_value(json_object_get(a, "source")), "region",
-                         json_string_value(json_object_get(a, "region")), "topics",
-                         json_object_get(a, "topics"), "tags", json_object_get(a, "tags"));
-}
-
-static json_t *article_at(struct ctx *c, json_t *index)
-{
-        return json_array_get(json_object_get(c->model, "articles"),
-                              (size_t)json_integer_value(index));
+        return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "title", page_str(cfg, "title"),
+                         "description", page_str(cfg, "description"), "language",
+                         page_str(cfg, "language"), "base_url", page_str(cfg, "base_url"), "topics",
+                         topics, "feeds", feeds);
 }
 
 /* Renders every article's body (relative links, checked) and, for those in a feed, the
  * absolute version; fills body, toc, summary, reading time. */
-static int render_bodies(struct ctx *c)
+static int render_bodies(struct page_build *c)
 {
         int rc = 0;
         json_t *known = json_object_get(c->model, "known");
@@ -182,9 +56,10 @@ static int render_bodies(struct ctx *c)
         {
                 struct md_links rel = {.root = "../../", .known = known};
                 struct md_result r;
-                const char *md = str(a, "markdown");
+                const char *md = page_str(a, "markdown");
                 int line = (int)json_integer_value(json_object_get(a, "body_line"));
-                if (markdown_render(str(a, "path"), line, md, strlen(md), &rel, &r, c->d) < 0) {
+                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &rel, &r, c->d) <
+                    0) {
                         rc = -1;
                         continue;
                 }
@@ -198,8 +73,9 @@ static int render_bodies(struct ctx *c)
                 markdown_result_free(&r);
                 if (!json_is_true(json_object_get(a, "in_feed")))
                         continue;
-                struct md_links abs = {.root = str(c->cfg, "base_url"), .known = NULL};
-                if (markdown_render(str(a, "path"), line, md, strlen(md), &abs, &r, c->d) < 0) {
+                struct md_links abs = {.root = page_str(c->cfg, "base_url"), .known = NULL};
+                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &abs, &r, c->d) <
+                    0) {
                         rc = -1;
                         continue;
                 }
@@ -210,9 +86,10 @@ static int render_bodies(struct ctx *c)
         {
                 struct md_links rel = {.root = "../", .known = known};
                 struct md_result r;
-                const char *md = str(a, "markdown");
+                const char *md = page_str(a, "markdown");
                 int line = (int)json_integer_value(json_object_get(a, "body_line"));
-                if (markdown_render(str(a, "path"), line, md, strlen(md), &rel, &r, c->d) < 0) {
+                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &rel, &r, c->d) <
+                    0) {
                         rc = -1;
                         continue;
                 }
@@ -226,25 +103,27 @@ static int render_bodies(struct ctx *c)
 }
 
 /* schema.org NewsArticle, escaped for a <script> element. Caller frees. */
-static char *article_jsonld(struct ctx *c, json_t *a)
+static char *article_jsonld(struct page_build *c, json_t *a)
 {
         json_t *keywords = json_array();
         size_t i;
         json_t *t;
         json_array_foreach(json_object_get(a, "tags"), i, t)
-            json_array_append_new(keywords, json_string(str(t, "name")));
-        json_t *ld = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:o}", "@context",
-            "https://schema.org", "@type", "NewsArticle", "headline", str(a, "title"),
-            "description", str(a, "summary"), "datePublished", str(a, "date"), "dateModified",
-            json_object_get(a, "updated") ? str(a, "updated") : str(a, "date"), "inLanguage",
-            str(c->cfg, "language"), "mainEntityOfPage", str(a, "permalink"), "publisher", "@type",
-            "Organization", "name", str(c->cfg, "title"), "author", "@type",
-            json_object_get(a, "author") ? "Person" : "Organization", "name",
-            json_object_get(a, "author")   ? str(a, "author")
-            : json_object_get(a, "source") ? str(a, "source")
-                                           : str(c->cfg, "title"),
-            "keywords", keywords);
+            json_array_append_new(keywords, json_string(page_str(t, "name")));
+        json_t *ld =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:o}",
+                      "@context", "https://schema.org", "@type", "NewsArticle", "headline",
+                      page_str(a, "title"), "description", page_str(a, "summary"), "datePublished",
+                      page_str(a, "date"), "dateModified",
+                      json_object_get(a, "updated") ? page_str(a, "updated") : page_str(a, "date"),
+                      "inLanguage", page_str(c->cfg, "language"), "mainEntityOfPage",
+                      page_str(a, "permalink"), "publisher", "@type", "Organization", "name",
+                      page_str(c->cfg, "title"), "author", "@type",
+                      json_object_get(a, "author") ? "Person" : "Organization", "name",
+                      json_object_get(a, "author")   ? page_str(a, "author")
+                      : json_object_get(a, "source") ? page_str(a, "source")
+                                                     : page_str(c->cfg, "title"),
+                      "keywords", keywords);
         char *text = json_dumps(ld, JSON_COMPACT | JSON_PRESERVE_ORDER);
         struct buf b = {0};
         escape_script_json(&b, text, strlen(text));
@@ -264,7 +143,7 @@ static void progress(size_t done, size_t total)
                 fprintf(stderr, "\rgen: %zu/%zu articles", done, total);
 }
 
-static int write_articles(struct ctx *c)
+static int write_articles(struct page_build *c)
 {
         int rc = 0;
         size_t i, total = json_array_size(json_object_get(c->model, "articles"));
@@ -272,8 +151,8 @@ static int write_articles(struct ctx *c)
         json_array_foreach(json_object_get(c->model, "articles"), i, a)
         {
                 progress(i, total);
-                json_t *ctx =
-                    page_context(c, "article", str(a, "url"), str(a, "title"), str(a, "summary"));
+                json_t *ctx = page_context(c, "article", page_str(a, "url"), page_str(a, "title"),
+                                           page_str(a, "summary"));
                 json_t *art = json_deep_copy(a);
                 json_object_del(art, "markdown");
                 json_object_del(art, "content_abs");
@@ -281,16 +160,16 @@ static int write_articles(struct ctx *c)
                 size_t j;
                 json_t *idx;
                 json_array_foreach(json_object_get(a, "related"), j, idx)
-                    json_array_append_new(related, card(article_at(c, idx)));
+                    json_array_append_new(related, page_card(page_article_at(c, idx)));
                 json_object_set_new(art, "related", related);
                 if (json_object_get(a, "prev"))
-                        json_object_set_new(art, "prev",
-                                            card(article_at(c, json_object_get(a, "prev"))));
+                        json_object_set_new(
+                            art, "prev", page_card(page_article_at(c, json_object_get(a, "prev"))));
                 if (json_object_get(a, "next"))
-                        json_object_set_new(art, "next",
-                                            card(article_at(c, json_object_get(a, "next"))));
+                        json_object_set_new(
+                            art, "next", page_card(page_article_at(c, json_object_get(a, "next"))));
                 if (json_object_get(a, "image")) {
-                        const char *img = str(a, "image");
+                        const char *img = page_str(a, "image");
                         json_object_set_new(art, "image",
                                             json_string(img[0] == '/' ? img + 1 : img));
                 }
@@ -305,7 +184,7 @@ static int write_articles(struct ctx *c)
                 }
                 json_object_set_new(ctx, "article", art);
                 json_t *page = json_object_get(ctx, "page");
-                json_object_set_new(page, "published", json_string(str(a, "date")));
+                json_object_set_new(page, "published", json_string(page_str(a, "date")));
                 char *ld = article_jsonld(c, a);
                 struct buf sha = {0};
                 digest_sha256_base64(&sha, ld, strlen(ld));
@@ -313,14 +192,14 @@ static int write_articles(struct ctx *c)
                 json_object_set_new(page, "jsonld_sha256", json_string(buf_cstr(&sha)));
                 buf_free(&sha);
                 free(ld);
-                char *rel = index_file(str(a, "url"));
+                char *rel = page_index_file(page_str(a, "url"));
                 struct buf lastmod = {0};
                 const char *key = json_object_get(a, "updated") ? "updated" : "date";
                 char *ek = xasprintf("%s_epoch", key), *ok = xasprintf("%s_offset", key);
                 struct gdate g = {json_integer_value(json_object_get(a, ek)),
                                   (int)json_integer_value(json_object_get(a, ok))};
                 date_ymd(&lastmod, &g);
-                if (write_page(c, "article", rel, ctx, buf_cstr(&lastmod), true) < 0)
+                if (page_write(c, "article", rel, ctx, buf_cstr(&lastmod), true) < 0)
                         rc = -1;
                 free(ek);
                 free(ok);
@@ -374,7 +253,7 @@ struct list_spec {
 };
 
 /* Writes a paginated list of the articles whose indices are in idx. */
-static int write_list(struct ctx *c, const struct list_spec *s, json_t *idx)
+static int write_list(struct page_build *c, const struct list_spec *s, json_t *idx)
 {
         int per = (int)json_integer_value(json_object_get(c->cfg, "per_page"));
         int count = (int)json_array_size(idx);
@@ -391,7 +270,7 @@ static int write_list(struct ctx *c, const struct list_spec *s, json_t *idx)
                 int to = s->group_months ? count : from + per < count ? from + per : count;
                 int cur_month = -1;
                 for (int k = from; k < to; k++) {
-                        json_t *a = article_at(c, json_array_get(idx, (size_t)k));
+                        json_t *a = page_article_at(c, json_array_get(idx, (size_t)k));
                         if (s->group_months) {
                                 struct gdate g = {
                                     json_integer_value(json_object_get(a, "date_epoch")),
@@ -412,7 +291,7 @@ static int write_list(struct ctx *c, const struct list_spec *s, json_t *idx)
                                 group = json_pack("{s:[]}", "items");
                                 json_array_append_new(groups, group);
                         }
-                        json_array_append_new(json_object_get(group, "items"), card(a));
+                        json_array_append_new(json_object_get(group, "items"), page_card(a));
                 }
                 json_t *list = json_pack("{s:s, s:s, s:o, s:i}", "title", title, "description",
                                          s->description ? s->description : "", "groups", groups,
@@ -426,11 +305,11 @@ static int write_list(struct ctx *c, const struct list_spec *s, json_t *idx)
                 if (s->feed)
                         json_object_set_new(json_object_get(ctx, "page"), "feeds",
                                             json_pack("[{s:s, s:O, s:s}]", "title",
-                                                      str(s->feed, "title"), "url",
+                                                      page_str(s->feed, "title"), "url",
                                                       json_object_get(s->feed, "url"), "type",
                                                       "application/rss+xml"));
-                char *rel = index_file(url);
-                if (write_page(c, s->tmpl, rel, ctx, NULL, true) < 0)
+                char *rel = page_index_file(url);
+                if (page_write(c, s->tmpl, rel, ctx, NULL, true) < 0)
                         rc = -1;
                 free(rel);
                 free(url);
@@ -439,14 +318,15 @@ static int write_list(struct ctx *c, const struct list_spec *s, json_t *idx)
         return rc;
 }
 
-static int write_lists(struct ctx *c)
+static int write_lists(struct page_build *c)
 {
         int rc = 0;
         json_t *all = json_array();
         for (size_t i = 0; i < json_array_size(json_object_get(c->model, "articles")); i++)
                 json_array_append_new(all, json_integer((json_int_t)i));
         struct list_spec home = {
-            "home", "home", "", str(c->cfg, "title"), str(c->cfg, "description"), NULL, false};
+            "home", "home", "", page_str(c->cfg, "title"), page_str(c->cfg, "description"),
+            NULL,   false};
         if (write_list(c, &home, all) < 0)
                 rc = -1;
         json_decref(all);
@@ -454,12 +334,16 @@ static int write_lists(struct ctx *c)
         json_t *t;
         json_array_foreach(json_object_get(c->model, "topics"), i, t)
         {
-                char *feed_url = xasprintf("%sfeed.xml", str(t, "url"));
-                char *feed_title = xasprintf("订阅“%s”专题（RSS）", str(t, "name"));
+                char *feed_url = xasprintf("%sfeed.xml", page_str(t, "url"));
+                char *feed_title = xasprintf("订阅“%s”专题（RSS）", page_str(t, "name"));
                 json_t *feed = json_pack("{s:s, s:s}", "title", feed_title, "url", feed_url);
-                struct list_spec s = {
-                    "topic", "list", str(t, "url"), str(t, "name"), str(t, "description"),
-                    feed,    false};
+                struct list_spec s = {"topic",
+                                      "list",
+                                      page_str(t, "url"),
+                                      page_str(t, "name"),
+                                      page_str(t, "description"),
+                                      feed,
+                                      false};
                 if (write_list(c, &s, json_object_get(t, "articles")) < 0)
                         rc = -1;
                 json_decref(feed);
@@ -468,8 +352,8 @@ static int write_lists(struct ctx *c)
         }
         json_array_foreach(json_object_get(c->model, "tags"), i, t)
         {
-                char *title = xasprintf("标签：%s", str(t, "name"));
-                char *base = xasprintf("tags/%s/", str(t, "dir"));
+                char *title = xasprintf("标签：%s", page_str(t, "name"));
+                char *base = xasprintf("tags/%s/", page_str(t, "dir"));
                 struct list_spec s = {"tag", "list", base, title, NULL, NULL, false};
                 /* the folder keeps the tag's characters; links use the encoded url */
                 if (write_list(c, &s, json_object_get(t, "articles")) < 0)
@@ -488,15 +372,16 @@ static int write_lists(struct ctx *c)
                         char *title = xasprintf(
                             "%d年%d月", (int)json_integer_value(json_object_get(t, "year")),
                             (int)json_integer_value(json_object_get(m, "month")));
-                        struct list_spec s = {"archive", "list", str(m, "url"), title,
-                                              NULL,      NULL,   false};
+                        struct list_spec s = {"archive", "list", page_str(m, "url"), title, NULL,
+                                              NULL,      false};
                         if (write_list(c, &s, json_object_get(m, "articles")) < 0)
                                 rc = -1;
                         free(title);
                 }
                 char *title =
                     xasprintf("%d年", (int)json_integer_value(json_object_get(t, "year")));
-                struct list_spec s = {"archive", "list", str(t, "url"), title, NULL, NULL, true};
+                struct list_spec s = {"archive", "list", page_str(t, "url"), title, NULL,
+                                      NULL,      true};
                 if (write_list(c, &s, idx) < 0)
                         rc = -1;
                 free(title);
@@ -506,7 +391,7 @@ static int write_lists(struct ctx *c)
 }
 
 /* The three index pages: topics, tags, archive. */
-static int write_indexes(struct ctx *c)
+static int write_indexes(struct page_build *c)
 {
         int rc = 0;
         json_t *ctx = page_context(c, "index", "topics/", "专题", "按专题浏览全部文章");
@@ -515,20 +400,20 @@ static int write_indexes(struct ctx *c)
         json_t *t;
         json_array_foreach(topics, i, t)
         {
-                char *f = xasprintf("%sfeed.xml", str(t, "url"));
+                char *f = xasprintf("%sfeed.xml", page_str(t, "url"));
                 json_object_set_new(t, "feed_url", json_string(f));
                 free(f);
         }
         json_object_set_new(ctx, "topics", topics);
-        if (write_page(c, "topics", "topics/index.html", ctx, NULL, true) < 0)
+        if (page_write(c, "topics", "topics/index.html", ctx, NULL, true) < 0)
                 rc = -1;
         ctx = page_context(c, "index", "tags/", "标签", "按标签浏览全部文章");
         json_t *tags = json_array();
         json_array_foreach(json_object_get(c->model, "tags"), i, t) json_array_append_new(
-            tags, json_pack("{s:s, s:s, s:O}", "name", str(t, "name"), "url", str(t, "url"),
-                            "count", json_object_get(t, "count")));
+            tags, json_pack("{s:s, s:s, s:O}", "name", page_str(t, "name"), "url",
+                            page_str(t, "url"), "count", json_object_get(t, "count")));
         json_object_set_new(ctx, "tags", tags);
-        if (write_page(c, "tags", "tags/index.html", ctx, NULL, true) < 0)
+        if (page_write(c, "tags", "tags/index.html", ctx, NULL, true) < 0)
                 rc = -1;
         ctx = page_context(c, "index", "archive/", "归档", "按年份和月份浏览全部文章");
         json_t *years = json_deep_copy(json_object_get(c->model, "years"));
@@ -540,47 +425,42 @@ static int write_indexes(struct ctx *c)
                     json_object_del(m, "articles");
         }
         json_object_set_new(ctx, "years", years);
-        if (write_page(c, "archive", "archive/index.html", ctx, NULL, true) < 0)
+        if (page_write(c, "archive", "archive/index.html", ctx, NULL, true) < 0)
                 rc = -1;
         return rc;
 }
 
-static int write_pages(struct ctx *c)
+static int write_pages(struct page_build *c)
 {
         int rc = 0;
         size_t i;
         json_t *p;
         json_array_foreach(json_object_get(c->model, "pages"), i, p)
         {
-                json_t *ctx =
-                    page_context(c, "page", str(p, "url"), str(p, "title"), str(p, "summary"));
+                json_t *ctx = page_context(c, "page", page_str(p, "url"), page_str(p, "title"),
+                                           page_str(p, "summary"));
                 json_t *content =
-                    json_pack("{s:s, s:s, s:O, s:b}", "title", str(p, "title"), "body",
-                              str(p, "body"), "toc", json_object_get(p, "toc"), "has_toc",
+                    json_pack("{s:s, s:s, s:O, s:b}", "title", page_str(p, "title"), "body",
+                              page_str(p, "body"), "toc", json_object_get(p, "toc"), "has_toc",
                               json_array_size(json_object_get(p, "toc")) > 0);
                 if (json_object_get(p, "updated")) {
-                        json_object_set_new(content, "updated", json_string(str(p, "updated")));
+                        json_object_set_new(content, "updated",
+                                            json_string(page_str(p, "updated")));
                         json_object_set_new(content, "updated_zh",
-                                            json_string(str(p, "updated_zh")));
+                                            json_string(page_str(p, "updated_zh")));
                 }
                 json_object_set_new(ctx, "content", content);
-                char *rel = index_file(str(p, "url"));
-                if (write_page(c, "page", rel, ctx, NULL, true) < 0)
+                char *rel = page_index_file(page_str(p, "url"));
+                if (page_write(c, "page", rel, ctx, NULL, true) < 0)
                         rc = -1;
                 free(rel);
         }
         return rc;
 }
 
-/* Absolute URL of a site path. Caller frees. */
-static char *abs_url(struct ctx *c, const char *path)
-{
-        return xasprintf("%s%s", str(c->cfg, "base_url"), path);
-}
-
 /* The items of a feed: the newest feed_size articles of idx (NULL: all), as feed.h wants
  * them (content_abs, absolute image). */
-static json_t *feed_items(struct ctx *c, json_t *idx)
+static json_t *feed_items(struct page_build *c, json_t *idx)
 {
         json_t *articles = json_object_get(c->model, "articles");
         size_t max = (size_t)json_integer_value(json_object_get(c->cfg, "feed_size"));
@@ -588,11 +468,11 @@ static json_t *feed_items(struct ctx *c, json_t *idx)
         json_t *items = json_array();
         for (size_t i = 0; i < n && i < max; i++) {
                 json_t *a =
-                    idx ? article_at(c, json_array_get(idx, i)) : json_array_get(articles, i);
+                    idx ? page_article_at(c, json_array_get(idx, i)) : json_array_get(articles, i);
                 json_t *item = json_copy(a);
                 if (json_object_get(a, "image")) {
-                        const char *img = str(a, "image");
-                        char *u = img[0] == '/' ? abs_url(c, img + 1) : xstrdup(img);
+                        const char *img = page_str(a, "image");
+                        char *u = img[0] == '/' ? page_abs_url(c, img + 1) : xstrdup(img);
                         json_object_set_new(item, "image", json_string(u));
                         free(u);
                 }
@@ -601,26 +481,27 @@ static json_t *feed_items(struct ctx *c, json_t *idx)
         return items;
 }
 
-static int write_feed_file(struct ctx *c, const char *rel, struct buf *b, int ok)
+static int write_feed_file(struct page_build *c, const char *rel, struct buf *b, int ok)
 {
         if (!ok)
                 return -1;
         c->stats->feeds++;
-        return emit(c, rel, b);
+        return page_emit(c, rel, b);
 }
 
-static int write_feeds(struct ctx *c)
+static int write_feeds(struct page_build *c)
 {
         int rc = 0;
-        char *home = abs_url(c, ""), *rss = abs_url(c, "feed.xml"), *atom = abs_url(c, "atom.xml");
-        char *jf = abs_url(c, "feed.json");
-        struct feed_channel ch = {str(c->cfg, "title"),
-                                  str(c->cfg, "description"),
+        char *home = page_abs_url(c, ""), *rss = page_abs_url(c, "feed.xml"),
+             *atom = page_abs_url(c, "atom.xml");
+        char *jf = page_abs_url(c, "feed.json");
+        struct feed_channel ch = {page_str(c->cfg, "title"),
+                                  page_str(c->cfg, "description"),
                                   home,
                                   rss,
                                   atom,
                                   jf,
-                                  str(c->cfg, "language"),
+                                  page_str(c->cfg, "language"),
                                   NULL};
         json_t *items = feed_items(c, NULL);
         struct buf b = {0};
@@ -641,11 +522,11 @@ static int write_feeds(struct ctx *c)
         json_t *t;
         json_array_foreach(json_object_get(c->model, "topics"), i, t)
         {
-                char *rel = xasprintf("%sfeed.xml", str(t, "url"));
-                char *link = abs_url(c, str(t, "url")), *self = abs_url(c, rel);
-                char *title = xasprintf("%s · %s", str(c->cfg, "title"), str(t, "name"));
-                struct feed_channel tc = {title, str(t, "description"),   link, self, NULL,
-                                          NULL,  str(c->cfg, "language"), NULL};
+                char *rel = xasprintf("%sfeed.xml", page_str(t, "url"));
+                char *link = page_abs_url(c, page_str(t, "url")), *self = page_abs_url(c, rel);
+                char *title = xasprintf("%s · %s", page_str(c->cfg, "title"), page_str(t, "name"));
+                struct feed_channel tc = {title, page_str(t, "description"),   link, self, NULL,
+                                          NULL,  page_str(c->cfg, "language"), NULL};
                 items = feed_items(c, json_object_get(t, "articles"));
                 buf_reset(&b);
                 if (write_feed_file(c, rel, &b, feed_rss(&tc, items, &b, c->d) == 0) < 0)
@@ -660,54 +541,54 @@ static int write_feeds(struct ctx *c)
         return rc;
 }
 
-static int write_subscribe(struct ctx *c)
+static int write_subscribe(struct page_build *c)
 {
         json_t *feeds = json_array();
-        json_array_append_new(feeds,
-                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", str(c->cfg, "title"),
-                                        "description", "全站最新文章", "rss_url", "feed.xml",
-                                        "atom_url", "atom.xml", "json_url", "feed.json"));
+        json_array_append_new(feeds, json_pack("{s:s, s:s, s:s, s:s, s:s}", "title",
+                                               page_str(c->cfg, "title"), "description",
+                                               "全站最新文章", "rss_url", "feed.xml", "atom_url",
+                                               "atom.xml", "json_url", "feed.json"));
         size_t i;
         json_t *t;
         json_array_foreach(json_object_get(c->model, "topics"), i, t)
         {
-                char *u = xasprintf("%sfeed.xml", str(t, "url"));
-                json_array_append_new(feeds, json_pack("{s:s, s:s, s:s}", "title", str(t, "name"),
-                                                       "description", str(t, "description"),
-                                                       "rss_url", u));
+                char *u = xasprintf("%sfeed.xml", page_str(t, "url"));
+                json_array_append_new(feeds, json_pack("{s:s, s:s, s:s}", "title",
+                                                       page_str(t, "name"), "description",
+                                                       page_str(t, "description"), "rss_url", u));
                 free(u);
         }
         json_t *ctx = page_context(c, "subscribe", "subscribe/", "订阅",
                                    "用 RSS、Atom 或 JSON Feed 订阅本站更新");
         json_object_set_new(ctx, "feeds", feeds);
-        return write_page(c, "subscribe", "subscribe/index.html", ctx, NULL, true);
+        return page_write(c, "subscribe", "subscribe/index.html", ctx, NULL, true);
 }
 
-static int write_404(struct ctx *c)
+static int write_404(struct page_build *c)
 {
         json_t *ctx = page_context(c, "404", "404.html", "页面未找到", NULL);
-        return write_page(c, "404", "404.html", ctx, NULL, false);
+        return page_write(c, "404", "404.html", ctx, NULL, false);
 }
 
-static int write_sitemap(struct ctx *c)
+static int write_sitemap(struct page_build *c)
 {
         struct buf b = {0};
         int rc = sitemap_write(c->sitemap, &b, c->d);
         if (rc == 0)
-                rc = emit(c, "sitemap.xml", &b);
+                rc = page_emit(c, "sitemap.xml", &b);
         buf_reset(&b);
-        char *url = abs_url(c, "sitemap.xml");
+        char *url = page_abs_url(c, "sitemap.xml");
         if (rc == 0)
                 rc = sitemap_robots(url, &b);
         if (rc == 0)
-                rc = emit(c, "robots.txt", &b);
+                rc = page_emit(c, "robots.txt", &b);
         free(url);
         buf_free(&b);
         return rc;
 }
 
 /* Copies a folder's files below prefix ("static/", "media/"). */
-static int copy_folder(struct ctx *c, const char *dir, const char *prefix)
+static int copy_folder(struct page_build *c, const char *dir, const char *prefix)
 {
         json_t *files = fsio_list(dir, "", c->d);
         if (!files)
@@ -720,7 +601,7 @@ static int copy_folder(struct ctx *c, const char *dir, const char *prefix)
         {
                 const char *path = json_string_value(f);
                 char *rel = xasprintf("%s%s", prefix, path + n + 1);
-                if (fsio_read(path, &data, c->d) < 0 || emit(c, rel, &data) < 0)
+                if (fsio_read(path, &data, c->d) < 0 || page_emit(c, rel, &data) < 0)
                         rc = -1;
                 free(rel);
         }
@@ -747,17 +628,17 @@ static const char dev_reload_js[] =
     "  poll();\n"
     "})();\n";
 
-static int write_dev(struct ctx *c)
+static int write_dev(struct page_build *c)
 {
         struct buf b = {0};
         buf_puts(&b, dev_reload_js);
-        int rc = emit(c, "_dev/reload.js", &b);
+        int rc = page_emit(c, "_dev/reload.js", &b);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         buf_reset(&b);
         buf_printf(&b, "%lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
         if (rc == 0)
-                rc = emit(c, "_dev/build-id", &b);
+                rc = page_emit(c, "_dev/build-id", &b);
         buf_free(&b);
         return rc;
 }
@@ -782,7 +663,8 @@ static void know_files(json_t *known, const char *dir, const char *prefix)
 int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output *o,
                 const struct render_opts *opts, struct render_stats *stats, struct diag *d)
 {
-        struct ctx c = {cfg, model, site_object(cfg, model), lib, o, opts, stats, d, json_array()};
+        struct page_build c = {cfg, model,       site_object(cfg, model), lib, o, opts, stats,
+                               d,   json_array()};
         json_t *known = json_object_get(model, "known");
         know_files(known, opts->static_dir, "static/");
         know_files(known, opts->media_dir, "media/");

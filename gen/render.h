@@ -4,25 +4,7 @@
 #ifndef GONGBAO_RENDER_H
 #define GONGBAO_RENDER_H
 
-#include "diag.h"
-#include "output.h"
-#include "tmpl.h"
-
-#include <jansson.h>
-#include <stdbool.h>
-
-struct render_opts {
-        const char *static_dir; /* copied to static/ (may not exist) */
-        const char *media_dir;  /* copied to media/ (may not exist) */
-        bool dev;               /* `make serve`: add the reload script */
-};
-
-/* What a build produced, for the summary line. */
-struct render_stats {
-        long pages; /* HTML pages */
-        long feeds; /* RSS, Atom and JSON Feed files */
-        long files; /* everything written, copies included */
-};
+#include "page.h"
 
 /* Renders the site described by model (site_build) with the templates in lib into o
  * (NULL: check only). Returns 0, or -1 after reporting every problem found. */
