@@ -2,6 +2,7 @@
 #include "content.h"
 #include "buf.h"
 #include "config.h"
+#include "dataset.h"
 #include "frontmatter.h"
 #include "fsio.h"
 
@@ -94,10 +95,15 @@ json_t *content_load(const char *dir, json_t *cfg, struct diag *d)
         int failed = 0;
         json_t *articles = load_all(dir, "articles", cfg, 0, &failed, d);
         json_t *pages = load_all(dir, "pages", cfg, 1, &failed, d);
-        if (failed) {
+        char *data_dir = xasprintf("%s/data", dir);
+        json_t *datasets = dataset_load_all(data_dir, cfg, d);
+        free(data_dir);
+        if (failed || !datasets) {
                 json_decref(articles);
                 json_decref(pages);
+                json_decref(datasets);
                 return NULL;
         }
-        return json_pack("{s:o, s:o}", "articles", articles, "pages", pages);
+        return json_pack("{s:o, s:o, s:o}", "articles", articles, "pages", pages, "datasets",
+                         datasets);
 }

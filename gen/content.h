@@ -7,8 +7,9 @@
 
 #include <jansson.h>
 
-/* Loads every .md file below dir/articles and dir/pages. Returns a new object
- *   {articles: [...], pages: [...]}
+/* Loads every .md file below dir/articles and dir/pages, and every dataset in dir/data.
+ * Returns a new object
+ *   {articles: [...], pages: [...], datasets: [...] (see dataset.h)}
  * whose entries hold the front matter fields (see frontmatter.h) plus
  *   path (the file), slug (from the file name unless set), markdown (the body text),
  *   body_line (its first line in the file).

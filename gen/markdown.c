@@ -3,6 +3,7 @@
 #include "escape.h"
 
 #include <cmark.h>
+#include <stdbool.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -18,6 +19,7 @@ void markdown_result_free(struct md_result *r)
 {
         free(r->html);
         free(r->summary);
+        free(r->text);
         json_decref(r->toc);
         memset(r, 0, sizeof *r);
 }
@@ -52,19 +54,30 @@ void markdown_heading_id(struct buf *out, const char *text)
 }
 
 /* The plain text of a subtree: text and code literals; a soft break between Latin
- * words becomes a space, between Han characters nothing. */
-static void plain_text(cmark_node *node, struct buf *out)
+ * words becomes a space, between Han characters nothing; each block (paragraph,
+ * heading, code block) ends with a newline when blocks is set. */
+static void text_of(cmark_node *node, struct buf *out, bool blocks)
 {
         cmark_iter *it = cmark_iter_new(node);
         cmark_event_type ev;
         while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
                 cmark_node *n = cmark_iter_get_node(it);
-                if (ev != CMARK_EVENT_ENTER)
+                cmark_node_type t = cmark_node_get_type(n);
+                if (ev == CMARK_EVENT_EXIT) {
+                        if (blocks && (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) &&
+                            out->len && out->data[out->len - 1] != '\n')
+                                buf_putc(out, '\n');
                         continue;
-                switch (cmark_node_get_type(n)) {
+                }
+                switch (t) {
                 case CMARK_NODE_TEXT:
                 case CMARK_NODE_CODE:
                         buf_puts(out, cmark_node_get_literal(n));
+                        break;
+                case CMARK_NODE_CODE_BLOCK:
+                        buf_puts(out, cmark_node_get_literal(n));
+                        if (blocks && out->len && out->data[out->len - 1] != '\n')
+                                buf_putc(out, '\n');
                         break;
                 case CMARK_NODE_SOFTBREAK:
                 case CMARK_NODE_LINEBREAK:
@@ -76,6 +89,11 @@ static void plain_text(cmark_node *node, struct buf *out)
                 }
         }
         cmark_iter_free(it);
+}
+
+static void plain_text(cmark_node *node, struct buf *out)
+{
+        text_of(node, out, false);
 }
 
 /* The line a node starts on, in the file: inlines without a position take their block's. */
@@ -385,6 +403,11 @@ int markdown_render(const char *path, int body_line, const char *md, size_t len,
         int rc = 0;
         if (pass_links(doc, links, path, body_line, md, len, d) < 0)
                 rc = -1;
+        /* the text readers see, before headings and figures become HTML */
+        struct buf all = {0};
+        text_of(doc, &all, true);
+        out->chars = count_words(buf_cstr(&all));
+        out->text = buf_detach(&all);
         if (pass_fences(doc, links, path, body_line, d) < 0)
                 rc = -1;
         out->toc = json_array();
@@ -392,10 +415,6 @@ int markdown_render(const char *path, int body_line, const char *md, size_t len,
         if (json_array_size(out->toc) < TOC_MIN)
                 json_array_clear(out->toc);
         out->summary = make_summary(doc);
-        struct buf all = {0};
-        plain_text(doc, &all);
-        out->chars = count_words(buf_cstr(&all));
-        buf_free(&all);
         long han_minutes = (out->chars + HAN_PER_MINUTE - 1) / HAN_PER_MINUTE;
         out->minutes = han_minutes > 0 ? han_minutes : 1;
         out->html = cmark_render_html(doc, options);

@@ -19,10 +19,10 @@ typedef int (*md_fence_fn)(void *ctx, const char *info, const char *text, const 
 /* How one rendering resolves links that start with "/" (site-rooted), and who draws the
  * portal's fenced blocks. */
 struct md_links {
-        const char *root; /* prefix that replaces the leading "/": "../../" or an absolute
-                             base URL ending in "/" */
-        json_t *known;    /* object whose keys are the site paths that exist ("articles/x/",
-                             "media/a.png"); NULL: do not check */
+        const char *root;  /* prefix that replaces the leading "/": "../../" or an absolute
+                              base URL ending in "/" */
+        json_t *known;     /* object whose keys are the site paths that exist ("articles/x/",
+                              "media/a.png"); NULL: do not check */
         md_fence_fn fence; /* NULL: every fenced block stays code */
         void *fence_ctx;   /* passed to fence */
 };
@@ -34,6 +34,7 @@ struct md_result {
         char *summary; /* the first paragraph as plain text, cut at a sentence end */
         long chars;    /* Han characters plus Latin words: the reading-time count */
         long minutes;  /* reading time, at least 1 */
+        char *text;    /* the whole text, one line per paragraph or heading (for search) */
 };
 
 /* Renders md (len bytes; body_line is its first line in path, for messages).

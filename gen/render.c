@@ -1,6 +1,7 @@
 /* render: page contexts, templates, feeds and the sitemap. */
 #include "render.h"
 #include "buf.h"
+#include "datapage.h"
 #include "date.h"
 #include "digest.h"
 #include "escape.h"
@@ -13,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const render_templates[] = {"home",    "list", "article",   "topics", "tags",
-                                        "archive", "page", "subscribe", "404",    NULL};
+const char *const render_templates[] = {"data", "dataset", "home", "list",      "article", "topics",
+                                        "tags", "archive", "page", "subscribe", "404",     NULL};
 
 #define PAGE_WINDOW  2    /* page links shown either side of the current one */
 #define PROGRESS_MIN 2000 /* articles before a build shows its progress */
@@ -54,7 +55,8 @@ static int render_bodies(struct page_build *c)
         json_t *a;
         json_array_foreach(json_object_get(c->model, "articles"), i, a)
         {
-                struct md_links rel = {.root = "../../", .known = known};
+                struct datapage_fence fr = {c, "../../", 0};
+                struct md_links rel = {"../../", known, datapage_fence, &fr};
                 struct md_result r;
                 const char *md = page_str(a, "markdown");
                 int line = (int)json_integer_value(json_object_get(a, "body_line"));
@@ -73,7 +75,8 @@ static int render_bodies(struct page_build *c)
                 markdown_result_free(&r);
                 if (!json_is_true(json_object_get(a, "in_feed")))
                         continue;
-                struct md_links abs = {.root = page_str(c->cfg, "base_url"), .known = NULL};
+                struct datapage_fence fa = {c, page_str(c->cfg, "base_url"), 0};
+                struct md_links abs = {page_str(c->cfg, "base_url"), NULL, datapage_fence, &fa};
                 if (markdown_render(page_str(a, "path"), line, md, strlen(md), &abs, &r, c->d) <
                     0) {
                         rc = -1;
@@ -84,7 +87,8 @@ static int render_bodies(struct page_build *c)
         }
         json_array_foreach(json_object_get(c->model, "pages"), i, a)
         {
-                struct md_links rel = {.root = "../", .known = known};
+                struct datapage_fence fp = {c, "../", 0};
+                struct md_links rel = {"../", known, datapage_fence, &fp};
                 struct md_result r;
                 const char *md = page_str(a, "markdown");
                 int line = (int)json_integer_value(json_object_get(a, "body_line"));
@@ -671,9 +675,9 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         int rc = render_bodies(&c);
         if (rc == 0) {
                 /* every step runs, so that one build reports every problem */
-                int steps[] = {write_articles(&c), write_lists(&c),     write_indexes(&c),
-                               write_pages(&c),    write_subscribe(&c), write_404(&c),
-                               write_feeds(&c)};
+                int steps[] = {write_articles(&c), write_lists(&c),       write_indexes(&c),
+                               write_pages(&c),    write_subscribe(&c),   write_404(&c),
+                               write_feeds(&c),    datapage_write_all(&c)};
                 for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
                         if (steps[i] < 0)
                                 rc = -1;

@@ -347,8 +347,8 @@ static void know(json_t *known, const char *path)
 
 /* Datasets: URLs, topics as objects, the paths of their downloads, and the articles that
  * name them in `datasets:` (whose names are checked and become {name, title, url}). */
-static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_slug,
-                         json_t *known, struct diag *d)
+static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_slug, json_t *known,
+                         struct diag *d)
 {
         int rc = 0;
         json_t *by_name = json_object();
@@ -411,11 +411,9 @@ static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_s
                         }
                         json_array_append_new(json_object_get(found, "articles"),
                                               json_integer((json_int_t)i));
-                        json_array_append_new(named,
-                                              json_pack("{s:s, s:s, s:s}", "name",
-                                                        str(found, "name"), "title",
-                                                        str(found, "title"), "url",
-                                                        str(found, "url")));
+                        json_array_append_new(
+                            named, json_pack("{s:s, s:s, s:s}", "name", str(found, "name"), "title",
+                                             str(found, "title"), "url", str(found, "url")));
                 }
                 json_object_set_new(a, "datasets", named);
         }

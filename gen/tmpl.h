@@ -8,9 +8,10 @@
  *
  * Data model: false, null, a missing name, "" and the empty array are falsey (as in
  * mustache.js); everything else (including 0 and {}) is truthy. Numbers print as integers
- * or as the shortest decimal that reads back as the same double (1.21 -> "1.21"); true/false print as "true"/"false";
- * null, arrays and objects print as nothing. Partial and parent names may contain '/', but
- * not "..", a leading '/', a backslash or control characters. Blocks passed to a parent
+ * or as the shortest decimal that reads back as the same double (1.21 -> "1.21"); true/false print
+ * as "true"/"false"; null, arrays and objects print as nothing. Partial and parent names may
+ * contain '/', but not "..", a leading '/', a backslash or control characters. Blocks passed to a
+ * parent
  * ({{<p}}{{$b}}...{{/b}}{{/p}}) also override blocks of the partials that p includes. */
 #ifndef GONGBAO_TMPL_H
 #define GONGBAO_TMPL_H
