@@ -144,6 +144,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                         seconds_since(&t0));
 out:
         output_abort(o);
+        diag_flush(d, stderr); /* the messages first, then what they add up to */
         if (rc != EXIT_OK && diag_errors(d))
                 fprintf(stderr, "gen: %d error%s; %s\n", diag_errors(d),
                         diag_errors(d) == 1 ? "" : "s",
