@@ -192,63 +192,100 @@ static json_t *archive(json_t *articles)
         return years;
 }
 
+/* A topic's or tag's articles as plain indices, and what sharing it is worth. */
+struct group {
+        size_t *idx;
+        size_t n;
+        int weight;
+};
+
+/* Keeps best[] (at most RELATED_MAX, best first) with the candidate o placed by score,
+ * then by index (newer first). */
+static void keep_best(size_t *best, int *nbest, const int *score, size_t o)
+{
+        int at = *nbest;
+        while (at > 0 && (score[o] > score[best[at - 1]] ||
+                          (score[o] == score[best[at - 1]] && o < best[at - 1])))
+                at--;
+        if (at >= RELATED_MAX)
+                return;
+        int last = *nbest < RELATED_MAX ? *nbest : RELATED_MAX - 1;
+        for (int k = last; k > at; k--)
+                best[k] = best[k - 1];
+        best[at] = o;
+        if (*nbest < RELATED_MAX)
+                (*nbest)++;
+}
+
 /* Related articles: those sharing topics (2 points each) and tags (1 point), best first,
  * newer first on a tie. Scores are summed over the groups an article is in, so the cost
  * is the size of those groups, not the size of the site. */
 static void relate(json_t *articles, json_t *topics, json_t *tags)
 {
         size_t n = json_array_size(articles);
+        size_t ngroups = json_array_size(topics) + json_array_size(tags);
+        struct group *groups = xcalloc(ngroups ? ngroups : 1, sizeof *groups);
+        size_t *member_count = xcalloc(n ? n : 1, sizeof *member_count);
+        size_t g = 0;
+        for (int kind = 0; kind < 2; kind++) {
+                size_t i;
+                json_t *grp;
+                json_array_foreach(kind ? tags : topics, i, grp)
+                {
+                        json_t *idx = json_object_get(grp, "articles");
+                        struct group *G = &groups[g++];
+                        G->n = json_array_size(idx);
+                        G->idx = xmalloc((G->n ? G->n : 1) * sizeof *G->idx);
+                        G->weight = kind ? 1 : 2;
+                        for (size_t k = 0; k < G->n; k++) {
+                                G->idx[k] = (size_t)json_integer_value(json_array_get(idx, k));
+                                member_count[G->idx[k]]++;
+                        }
+                }
+        }
+        /* each article's groups, as offsets into one array */
+        size_t *start = xcalloc(n + 1, sizeof *start);
+        for (size_t i = 0; i < n; i++)
+                start[i + 1] = start[i] + member_count[i];
+        size_t *member = xmalloc((start[n] ? start[n] : 1) * sizeof *member);
+        memset(member_count, 0, n * sizeof *member_count);
+        for (size_t k = 0; k < ngroups; k++)
+                for (size_t j = 0; j < groups[k].n; j++) {
+                        size_t a = groups[k].idx[j];
+                        member[start[a] + member_count[a]++] = k;
+                }
         int *score = xcalloc(n ? n : 1, sizeof *score);
         size_t *touched = xmalloc((n ? n : 1) * sizeof *touched);
-        json_t *by_key[2] = {json_object(), json_object()};
-        size_t i;
-        json_t *g;
-        json_array_foreach(topics, i, g) json_object_set(by_key[0], str(g, "slug"), g);
-        json_array_foreach(tags, i, g) json_object_set(by_key[1], str(g, "dir"), g);
-        json_t *a;
-        json_array_foreach(articles, i, a)
-        {
+        for (size_t i = 0; i < n; i++) {
                 size_t ntouched = 0;
-                for (int kind = 0; kind < 2; kind++) {
-                        size_t j;
-                        json_t *mine;
-                        json_array_foreach(json_object_get(a, kind ? "tags" : "topics"), j, mine)
-                        {
-                                json_t *grp =
-                                    json_object_get(by_key[kind], str(mine, kind ? "dir" : "slug"));
-                                size_t k;
-                                json_t *idx;
-                                json_array_foreach(json_object_get(grp, "articles"), k, idx)
-                                {
-                                        size_t o = (size_t)json_integer_value(idx);
-                                        if (o == i)
-                                                continue;
-                                        if (!score[o])
-                                                touched[ntouched++] = o;
-                                        score[o] += kind ? 1 : 2;
-                                }
+                for (size_t m = start[i]; m < start[i + 1]; m++) {
+                        const struct group *G = &groups[member[m]];
+                        for (size_t j = 0; j < G->n; j++) {
+                                size_t o = G->idx[j];
+                                if (o == i)
+                                        continue;
+                                if (!score[o])
+                                        touched[ntouched++] = o;
+                                score[o] += G->weight;
                         }
                 }
+                size_t best[RELATED_MAX];
+                int nbest = 0;
+                for (size_t t = 0; t < ntouched; t++)
+                        keep_best(best, &nbest, score, touched[t]);
                 json_t *rel = json_array();
-                for (int pick = 0; pick < RELATED_MAX; pick++) {
-                        size_t best = n;
-                        for (size_t t = 0; t < ntouched; t++) {
-                                size_t o = touched[t];
-                                if (score[o] > 0 && (best == n || score[o] > score[best] ||
-                                                     (score[o] == score[best] && o < best)))
-                                        best = o;
-                        }
-                        if (best == n)
-                                break;
-                        json_array_append_new(rel, json_integer((json_int_t)best));
-                        score[best] = -score[best]; /* taken; restored below */
-                }
+                for (int k = 0; k < nbest; k++)
+                        json_array_append_new(rel, json_integer((json_int_t)best[k]));
                 for (size_t t = 0; t < ntouched; t++)
                         score[touched[t]] = 0;
-                json_object_set_new(a, "related", rel);
+                json_object_set_new(json_array_get(articles, i), "related", rel);
         }
-        json_decref(by_key[0]);
-        json_decref(by_key[1]);
+        for (size_t k = 0; k < ngroups; k++)
+                free(groups[k].idx);
+        free(groups);
+        free(member_count);
+        free(start);
+        free(member);
         free(score);
         free(touched);
 }
