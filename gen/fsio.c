@@ -208,35 +208,55 @@ int fsio_copy_tree(const char *src, const char *dst, struct diag *d)
         return rc;
 }
 
-static int remove_level(const char *path, int depth)
+/* Removes everything inside the directory dirfd (which it closes), working relative to
+ * it with unlinkat so that no path is rebuilt and no entry is looked up twice. */
+static int remove_inside(int dirfd, int depth)
+{
+        DIR *dh = fdopendir(dirfd);
+        if (!dh) {
+                close(dirfd);
+                return -1;
+        }
+        int rc = 0;
+        struct dirent *e;
+        while ((e = readdir(dh))) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                        continue;
+                int is_dir = e->d_type == DT_DIR;
+                if (e->d_type == DT_UNKNOWN) {
+                        struct stat st;
+                        is_dir = fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                 S_ISDIR(st.st_mode);
+                }
+                if (!is_dir) {
+                        if (unlinkat(dirfd, e->d_name, 0) < 0 && errno != ENOENT)
+                                rc = -1;
+                        continue;
+                }
+                int sub =
+                    depth < 4 * FSIO_MAX_DEPTH
+                        ? openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                        : -1;
+                if (sub < 0 || remove_inside(sub, depth + 1) < 0 ||
+                    unlinkat(dirfd, e->d_name, AT_REMOVEDIR) < 0)
+                        rc = -1;
+        }
+        closedir(dh);
+        return rc;
+}
+
+int fsio_remove_tree(const char *path)
 {
         struct stat st;
         if (lstat(path, &st) < 0)
                 return errno == ENOENT ? 0 : -1;
         if (!S_ISDIR(st.st_mode))
                 return unlink(path);
-        if (depth > 4 * FSIO_MAX_DEPTH)
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
                 return -1;
-        DIR *dh = opendir(path);
-        if (!dh)
-                return -1;
-        int rc = 0;
-        struct dirent *e;
-        while ((e = readdir(dh))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                        continue;
-                char *sub = xasprintf("%s/%s", path, e->d_name);
-                if (remove_level(sub, depth + 1) < 0)
-                        rc = -1;
-                free(sub);
-        }
-        closedir(dh);
+        int rc = remove_inside(fd, 0);
         if (rmdir(path) < 0)
                 rc = -1;
         return rc;
-}
-
-int fsio_remove_tree(const char *path)
-{
-        return remove_level(path, 0);
 }

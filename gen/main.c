@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "fsio.h"
 #include "output.h"
+#include "pool.h"
 #include "render.h"
 #include "site.h"
 #include "tmpl.h"
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 struct build_args {
         const char *content, *templates, *static_dir, *out;
         bool drafts, dev, check;
+        int jobs; /* 0: one per online CPU */
 };
 
 /* Parses build/check options. Returns 0, or -1 on a usage error. */
@@ -61,7 +63,15 @@ static int parse_build_args(int argc, char **argv, struct build_args *a)
                         *slot = argv[++i];
                 else if (!strcmp(o, "--drafts"))
                         a->drafts = true;
-                else if (!strcmp(o, "--dev"))
+                else if (!strcmp(o, "--jobs") && i + 1 < argc) {
+                        char *end;
+                        long n = strtol(argv[++i], &end, 10);
+                        if (*end || n < 1 || n > 64) {
+                                fprintf(stderr, "gen: --jobs takes a number from 1 to 64\n");
+                                return -1;
+                        }
+                        a->jobs = (int)n;
+                } else if (!strcmp(o, "--dev"))
                         a->dev = true;
                 else {
                         fprintf(stderr, "gen: unknown or incomplete option '%s'\n", o);
@@ -78,6 +88,22 @@ static double seconds_since(const struct timespec *t0)
         return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* With GONGBAO_TIMING set, prints how long the stage that just ended took (since
+ * *since, which moves on). */
+static void timing(const char *stage, struct timespec *since)
+{
+        static struct timespec start;
+        if (!getenv("GONGBAO_TIMING"))
+                return;
+        if (!start.tv_sec)
+                start = *since;
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        fprintf(stderr, "gen: %-10s %.3f s\n", stage,
+                (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9);
+        *since = t;
+}
+
 /* Checks every template the site uses before anything is rendered. */
 static int check_templates(struct tmpl_lib *lib, struct diag *d)
 {
@@ -91,11 +117,12 @@ static int check_templates(struct tmpl_lib *lib, struct diag *d)
 /* gen build / gen check: load, model, render, and (build) swap into the output folder. */
 static int cmd_build(int argc, char **argv, bool check, struct diag *d)
 {
-        struct build_args a = {"content", "templates", "static", "site", false, false, check};
+        struct build_args a = {"content", "templates", "static", "site", false, false, check, 0};
         if (parse_build_args(argc, argv, &a) < 0)
                 return EXIT_USAGE;
-        struct timespec t0;
+        struct timespec t0, start;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        start = t0;
         char *site_yaml = xasprintf("%s/site.yaml", a.content);
         char *media = xasprintf("%s/media", a.content);
         json_t *cfg = NULL, *content = NULL, *model = NULL;
@@ -118,18 +145,23 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         if (!cfg)
                 goto out;
         content = content_load(a.content, cfg, d);
+        timing("load", &t0);
         if (!content || !templates_ok)
                 goto out;
         model = site_build(cfg, content, a.drafts, d);
+        timing("model", &t0);
         if (!model)
                 goto out;
         if (!check && !(o = output_begin(a.out, d)))
                 goto out;
-        struct render_opts opts = {a.static_dir, media, a.dev};
+        struct render_opts opts = {a.static_dir, media, a.dev,
+                                   a.jobs ? a.jobs : pool_default_jobs()};
         if (render_site(cfg, model, lib, o, &opts, &stats, d) < 0)
                 goto out;
+        timing("render", &t0);
         if (o) {
                 int committed = output_commit(o, d);
+                timing("publish", &t0);
                 o = NULL;
                 if (committed < 0)
                         goto out;
@@ -141,7 +173,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                         stats.feeds);
         else
                 fprintf(stderr, "built %ld pages, %ld feeds in %.2f s\n", stats.pages, stats.feeds,
-                        seconds_since(&t0));
+                        seconds_since(&start));
 out:
         output_abort(o);
         diag_flush(d, stderr); /* the messages first, then what they add up to */

@@ -26,7 +26,9 @@ char *page_root_for(const char *url)
 
 int page_emit(struct page_build *c, const char *rel, const struct buf *data)
 {
+        pthread_mutex_lock(&c->lock);
         c->stats->files++;
+        pthread_mutex_unlock(&c->lock);
         if (!c->o)
                 return 0;
         return output_write(c->o, rel, buf_cstr(data), data->len, c->d);
@@ -89,14 +91,18 @@ int page_write(struct page_build *c, const char *tmpl, const char *rel, json_t *
         if (rc == 0)
                 rc = page_emit(c, rel, &out);
         if (rc == 0) {
-                c->stats->pages++;
+                json_t *e = NULL;
                 if (in_sitemap) {
                         json_t *page = json_object_get(ctx, "page");
-                        json_t *e = json_pack("{s:s}", "loc", page_str(page, "canonical"));
+                        e = json_pack("{s:s}", "loc", page_str(page, "canonical"));
                         if (lastmod)
                                 json_object_set_new(e, "lastmod", json_string(lastmod));
-                        json_array_append_new(c->sitemap, e);
                 }
+                pthread_mutex_lock(&c->lock);
+                c->stats->pages++;
+                if (e)
+                        json_array_append_new(c->sitemap, e);
+                pthread_mutex_unlock(&c->lock);
         }
         buf_free(&out);
         json_decref(ctx);

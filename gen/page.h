@@ -9,12 +9,14 @@
 #include "tmpl.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 struct render_opts {
         const char *static_dir; /* copied to static/ (may not exist) */
         const char *media_dir;  /* copied to media/ (may not exist) */
         bool dev;               /* `make serve`: add the reload script */
+        int jobs;               /* threads that render and write pages */
 };
 
 /* What a build produced, for the summary line. */
@@ -33,7 +35,9 @@ struct page_build {
         const struct render_opts *opts;
         struct render_stats *stats;
         struct diag *d;
-        json_t *sitemap; /* [{loc, lastmod}] */
+        json_t *sitemap;      /* [{loc, lastmod}], sorted before it is written */
+        char **bodies;        /* article bodies (HTML) between rendering and writing */
+        pthread_mutex_t lock; /* guards sitemap and stats: pages are written on threads */
 };
 
 /* A string member of obj, "" when absent (owned by obj). */

@@ -8,8 +8,12 @@
 #include "feed.h"
 #include "fsio.h"
 #include "markdown.h"
+#include "pool.h"
 #include "sitemap.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +23,8 @@ const char *const render_templates[] = {"data", "dataset", "home", "list",      
 
 #define PAGE_WINDOW  2    /* page links shown either side of the current one */
 #define PROGRESS_MIN 2000 /* articles before a build shows its progress */
+
+static atomic_size_t articles_done; /* for the progress line */
 
 /* The site object: settings, topics with their counts, the site's feeds. */
 static json_t *site_object(json_t *cfg, json_t *model)
@@ -45,46 +51,49 @@ static json_t *site_object(json_t *cfg, json_t *model)
                          topics, "feeds", feeds);
 }
 
-/* Renders every article's body (relative links, checked) and, for those in a feed, the
- * absolute version; fills body, toc, summary, reading time. */
-static int render_bodies(struct page_build *c)
+/* Renders article i's body with relative links (checked) and, when a feed shows it,
+ * with absolute links; fills body, toc, summary, reading time. Runs on pool threads:
+ * it writes only to article i. */
+static int body_one(void *arg, size_t i)
 {
-        int rc = 0;
+        struct page_build *c = arg;
+        json_t *a = json_array_get(json_object_get(c->model, "articles"), i);
         json_t *known = json_object_get(c->model, "known");
-        size_t i;
-        json_t *a;
-        json_array_foreach(json_object_get(c->model, "articles"), i, a)
-        {
-                struct datapage_fence fr = {c, "../../", 0};
-                struct md_links rel = {"../../", known, datapage_fence, &fr};
-                struct md_result r;
-                const char *md = page_str(a, "markdown");
-                int line = (int)json_integer_value(json_object_get(a, "body_line"));
-                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &rel, &r, c->d) <
-                    0) {
-                        rc = -1;
-                        continue;
-                }
-                json_object_set_new(a, "body", json_string(r.html));
-                json_object_set(a, "toc", r.toc);
-                json_object_set_new(a, "has_toc", json_boolean(json_array_size(r.toc) > 0));
-                if (!json_object_get(a, "summary"))
-                        json_object_set_new(a, "summary", json_string(r.summary));
-                json_object_set_new(a, "reading_minutes", json_integer(r.minutes));
-                json_object_set_new(a, "char_count", json_integer(r.chars));
-                markdown_result_free(&r);
-                if (!json_is_true(json_object_get(a, "in_feed")))
-                        continue;
+        struct datapage_fence fr = {c, "../../", 0};
+        struct md_links rel = {"../../", known, datapage_fence, &fr};
+        struct md_result r;
+        const char *md = page_str(a, "markdown");
+        int line = (int)json_integer_value(json_object_get(a, "body_line"));
+        if (markdown_render(page_str(a, "path"), line, md, strlen(md), &rel, &r, c->d) < 0)
+                return -1;
+        c->bodies[i] = r.html;
+        r.html = NULL;
+        json_object_set(a, "toc", r.toc);
+        json_object_set_new(a, "has_toc", json_boolean(json_array_size(r.toc) > 0));
+        if (!json_object_get(a, "summary"))
+                json_object_set_new(a, "summary", json_string(r.summary));
+        json_object_set_new(a, "reading_minutes", json_integer(r.minutes));
+        json_object_set_new(a, "char_count", json_integer(r.chars));
+        markdown_result_free(&r);
+        if (json_is_true(json_object_get(a, "in_feed"))) {
                 struct datapage_fence fa = {c, page_str(c->cfg, "base_url"), 0};
                 struct md_links abs = {page_str(c->cfg, "base_url"), NULL, datapage_fence, &fa};
-                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &abs, &r, c->d) <
-                    0) {
-                        rc = -1;
-                        continue;
-                }
+                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &abs, &r, c->d) < 0)
+                        return -1;
                 json_object_set_new(a, "content_abs", json_string(r.html));
                 markdown_result_free(&r);
         }
+        json_object_del(a, "markdown"); /* rendered: the source is not needed again */
+        return 0;
+}
+
+static int render_bodies(struct page_build *c)
+{
+        int rc = pool_run(c->opts->jobs, json_array_size(json_object_get(c->model, "articles")),
+                          body_one, c);
+        json_t *known = json_object_get(c->model, "known");
+        size_t i;
+        json_t *a;
         json_array_foreach(json_object_get(c->model, "pages"), i, a)
         {
                 struct datapage_fence fp = {c, "../", 0};
@@ -147,69 +156,81 @@ static void progress(size_t done, size_t total)
                 fprintf(stderr, "\rgen: %zu/%zu articles", done, total);
 }
 
+/* The date a sitemap gives for an article: its update, else its publication. */
+static void lastmod_of(json_t *a, struct buf *out)
+{
+        const char *key = json_object_get(a, "updated") ? "updated" : "date";
+        char *ek = xasprintf("%s_epoch", key), *ok = xasprintf("%s_offset", key);
+        struct gdate g = {json_integer_value(json_object_get(a, ek)),
+                          (int)json_integer_value(json_object_get(a, ok))};
+        date_ymd(out, &g);
+        free(ek);
+        free(ok);
+}
+
+/* Writes article i's page and frees its body. Runs on pool threads: the model is only
+ * read (the article's own view is a shallow copy). */
+static int article_one(void *arg, size_t i)
+{
+        struct page_build *c = arg;
+        json_t *articles = json_object_get(c->model, "articles");
+        json_t *a = json_array_get(articles, i);
+        progress(atomic_fetch_add(&articles_done, 1), json_array_size(articles));
+        json_t *ctx = page_context(c, "article", page_str(a, "url"), page_str(a, "title"),
+                                   page_str(a, "summary"));
+        json_t *art = json_copy(a);
+        json_object_del(art, "content_abs");
+        json_object_set_new(art, "body", json_string(c->bodies[i] ? c->bodies[i] : ""));
+        json_t *related = json_array();
+        size_t j;
+        json_t *idx;
+        json_array_foreach(json_object_get(a, "related"), j, idx)
+            json_array_append_new(related, page_card(page_article_at(c, idx)));
+        json_object_set_new(art, "related", related);
+        if (json_object_get(a, "prev"))
+                json_object_set_new(art, "prev",
+                                    page_card(page_article_at(c, json_object_get(a, "prev"))));
+        if (json_object_get(a, "next"))
+                json_object_set_new(art, "next",
+                                    page_card(page_article_at(c, json_object_get(a, "next"))));
+        if (json_object_get(a, "image")) {
+                const char *img = page_str(a, "image");
+                json_object_set_new(art, "image", json_string(img[0] == '/' ? img + 1 : img));
+        }
+        /* Mustache cannot test a list for emptiness without repeating it */
+        static const char *const lists[] = {"topics",  "tags",     "corrections",
+                                            "related", "datasets", NULL};
+        for (const char *const *l = lists; *l; l++) {
+                char *key = xasprintf("has_%s", *l);
+                json_object_set_new(art, key,
+                                    json_boolean(json_array_size(json_object_get(art, *l))));
+                free(key);
+        }
+        json_object_set_new(ctx, "article", art);
+        json_t *page = json_object_get(ctx, "page");
+        json_object_set_new(page, "published", json_string(page_str(a, "date")));
+        char *ld = article_jsonld(c, a);
+        struct buf sha = {0}, lastmod = {0};
+        digest_sha256_base64(&sha, ld, strlen(ld));
+        json_object_set_new(page, "jsonld", json_string(ld));
+        json_object_set_new(page, "jsonld_sha256", json_string(buf_cstr(&sha)));
+        char *rel = page_index_file(page_str(a, "url"));
+        lastmod_of(a, &lastmod);
+        int rc = page_write(c, "article", rel, ctx, buf_cstr(&lastmod), true);
+        free(c->bodies[i]); /* written: keep only what lists and feeds need */
+        c->bodies[i] = NULL;
+        buf_free(&sha);
+        buf_free(&lastmod);
+        free(ld);
+        free(rel);
+        return rc;
+}
+
 static int write_articles(struct page_build *c)
 {
-        int rc = 0;
-        size_t i, total = json_array_size(json_object_get(c->model, "articles"));
-        json_t *a;
-        json_array_foreach(json_object_get(c->model, "articles"), i, a)
-        {
-                progress(i, total);
-                json_t *ctx = page_context(c, "article", page_str(a, "url"), page_str(a, "title"),
-                                           page_str(a, "summary"));
-                json_t *art = json_deep_copy(a);
-                json_object_del(art, "markdown");
-                json_object_del(art, "content_abs");
-                json_t *related = json_array();
-                size_t j;
-                json_t *idx;
-                json_array_foreach(json_object_get(a, "related"), j, idx)
-                    json_array_append_new(related, page_card(page_article_at(c, idx)));
-                json_object_set_new(art, "related", related);
-                if (json_object_get(a, "prev"))
-                        json_object_set_new(
-                            art, "prev", page_card(page_article_at(c, json_object_get(a, "prev"))));
-                if (json_object_get(a, "next"))
-                        json_object_set_new(
-                            art, "next", page_card(page_article_at(c, json_object_get(a, "next"))));
-                if (json_object_get(a, "image")) {
-                        const char *img = page_str(a, "image");
-                        json_object_set_new(art, "image",
-                                            json_string(img[0] == '/' ? img + 1 : img));
-                }
-                /* Mustache cannot test a list for emptiness without repeating it */
-                static const char *const lists[] = {"topics",  "tags",     "corrections",
-                                                    "related", "datasets", NULL};
-                for (const char *const *l = lists; *l; l++) {
-                        char *key = xasprintf("has_%s", *l);
-                        json_object_set_new(
-                            art, key, json_boolean(json_array_size(json_object_get(art, *l))));
-                        free(key);
-                }
-                json_object_set_new(ctx, "article", art);
-                json_t *page = json_object_get(ctx, "page");
-                json_object_set_new(page, "published", json_string(page_str(a, "date")));
-                char *ld = article_jsonld(c, a);
-                struct buf sha = {0};
-                digest_sha256_base64(&sha, ld, strlen(ld));
-                json_object_set_new(page, "jsonld", json_string(ld));
-                json_object_set_new(page, "jsonld_sha256", json_string(buf_cstr(&sha)));
-                buf_free(&sha);
-                free(ld);
-                char *rel = page_index_file(page_str(a, "url"));
-                struct buf lastmod = {0};
-                const char *key = json_object_get(a, "updated") ? "updated" : "date";
-                char *ek = xasprintf("%s_epoch", key), *ok = xasprintf("%s_offset", key);
-                struct gdate g = {json_integer_value(json_object_get(a, ek)),
-                                  (int)json_integer_value(json_object_get(a, ok))};
-                date_ymd(&lastmod, &g);
-                if (page_write(c, "article", rel, ctx, buf_cstr(&lastmod), true) < 0)
-                        rc = -1;
-                free(ek);
-                free(ok);
-                buf_free(&lastmod);
-                free(rel);
-        }
+        size_t total = json_array_size(json_object_get(c->model, "articles"));
+        atomic_store(&articles_done, 0);
+        int rc = pool_run(c->opts->jobs, total, article_one, c);
         progress(total, total);
         return rc;
 }
@@ -574,8 +595,23 @@ static int write_404(struct page_build *c)
         return page_write(c, "404", "404.html", ctx, NULL, false);
 }
 
+static int by_loc(const void *pa, const void *pb)
+{
+        return strcmp(page_str(*(json_t *const *)pa, "loc"), page_str(*(json_t *const *)pb, "loc"));
+}
+
 static int write_sitemap(struct page_build *c)
 {
+        /* pages were added by several threads: the order is the URLs' */
+        size_t n = json_array_size(c->sitemap);
+        json_t **items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++)
+                items[i] = json_incref(json_array_get(c->sitemap, i));
+        qsort(items, n, sizeof *items, by_loc);
+        json_array_clear(c->sitemap);
+        for (size_t i = 0; i < n; i++)
+                json_array_append_new(c->sitemap, items[i]);
+        free(items);
         struct buf b = {0};
         int rc = sitemap_write(c->sitemap, &b, c->d);
         if (rc == 0)
@@ -664,29 +700,78 @@ static void know_files(json_t *known, const char *dir, const char *prefix)
         diag_free(quiet);
 }
 
+/* One step of a build, timed when GONGBAO_TIMING is set (docs/PERFORMANCE.md). */
+struct step {
+        const char *name;
+        int (*run)(struct page_build *c);
+};
+
+static int copy_static(struct page_build *c)
+{
+        return copy_folder(c, c->opts->static_dir, "static/");
+}
+
+static int copy_media(struct page_build *c)
+{
+        return copy_folder(c, c->opts->media_dir, "media/");
+}
+
+static int dev_files(struct page_build *c)
+{
+        return c->opts->dev ? write_dev(c) : 0;
+}
+
+static double seconds_now(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output *o,
                 const struct render_opts *opts, struct render_stats *stats, struct diag *d)
 {
-        struct page_build c = {cfg, model,       site_object(cfg, model), lib, o, opts, stats,
-                               d,   json_array()};
+        /* every step after the bodies runs even when one fails, so that one build reports
+         * every problem; the sitemap and copies only run when all pages were written */
+        static const struct step steps[] = {
+            {"bodies", render_bodies},    {"articles", write_articles},
+            {"lists", write_lists},       {"indexes", write_indexes},
+            {"pages", write_pages},       {"subscribe", write_subscribe},
+            {"404", write_404},           {"feeds", write_feeds},
+            {"data", datapage_write_all}, {"sitemap", write_sitemap},
+            {"static", copy_static},      {"media", copy_media},
+            {"dev", dev_files},
+        };
+        size_t narticles = json_array_size(json_object_get(model, "articles"));
+        struct page_build c = {.cfg = cfg,
+                               .model = model,
+                               .site = site_object(cfg, model),
+                               .lib = lib,
+                               .o = o,
+                               .opts = opts,
+                               .stats = stats,
+                               .d = d,
+                               .sitemap = json_array(),
+                               .bodies = xcalloc(narticles ? narticles : 1, sizeof(char *))};
+        pthread_mutex_init(&c.lock, NULL);
         json_t *known = json_object_get(model, "known");
         know_files(known, opts->static_dir, "static/");
         know_files(known, opts->media_dir, "media/");
-        int rc = render_bodies(&c);
-        if (rc == 0) {
-                /* every step runs, so that one build reports every problem */
-                int steps[] = {write_articles(&c), write_lists(&c),       write_indexes(&c),
-                               write_pages(&c),    write_subscribe(&c),   write_404(&c),
-                               write_feeds(&c),    datapage_write_all(&c)};
-                for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
-                        if (steps[i] < 0)
-                                rc = -1;
+        int timing = getenv("GONGBAO_TIMING") != NULL;
+        int rc = 0;
+        for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+                if (rc < 0 && (i == 1 || !strcmp(steps[i].name, "sitemap")))
+                        break; /* no pages without bodies; no sitemap of a broken site */
+                double t0 = seconds_now();
+                if (steps[i].run(&c) < 0)
+                        rc = -1;
+                if (timing)
+                        fprintf(stderr, "gen: %-10s %.3f s\n", steps[i].name, seconds_now() - t0);
         }
-        if (rc == 0 && (write_sitemap(&c) < 0 || copy_folder(&c, opts->static_dir, "static/") < 0 ||
-                        copy_folder(&c, opts->media_dir, "media/") < 0))
-                rc = -1;
-        if (rc == 0 && opts->dev && write_dev(&c) < 0)
-                rc = -1;
+        for (size_t i = 0; i < narticles; i++)
+                free(c.bodies[i]);
+        free(c.bodies);
+        pthread_mutex_destroy(&c.lock);
         json_decref(c.site);
         json_decref(c.sitemap);
         return rc;

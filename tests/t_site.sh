@@ -41,3 +41,9 @@ if command -v valgrind >/dev/null; then
 else
 	fail "valgrind installed"
 fi
+
+# Parallel rendering: the same bytes whatever the number of threads.
+./gen/gen build --jobs 1 --out "$TEST_OUT/site-j1" >/dev/null 2>&1
+./gen/gen build --jobs 3 --out "$TEST_OUT/site-j3" >/dev/null 2>&1
+check "--jobs 1 and --jobs 3 give identical output" diff -r "$TEST_OUT/site-j1" "$TEST_OUT/site-j3"
+check "--jobs 3 output equals the default" diff -r "$out" "$TEST_OUT/site-j3"
