@@ -271,147 +271,176 @@ static json_t *pagination(const char *base, int n, int total)
 }
 
 /* What one list page shows besides its cards. */
+/* One paginated list: the home page, a topic, a tag, a year or a month. */
 struct list_spec {
-        const char *kind, *tmpl, *base, *title, *description;
-        json_t *feed;      /* {title, url} or NULL (borrowed) */
-        bool group_months; /* cards grouped under month headings (a year's archive) */
+        const char *kind, *tmpl;
+        char *base, *title, *description; /* owned */
+        json_t *feed;                     /* {title, url} or NULL; owned */
+        json_t *idx;                      /* the articles' indices; owned */
+        bool group_months;                /* cards grouped under month headings (a year) */
+        int total;                        /* pages */
 };
 
-/* Writes a paginated list of the articles whose indices are in idx. */
-static int write_list(struct page_build *c, const struct list_spec *s, json_t *idx)
+/* Every list page of a site: the pool renders the pages in any order. */
+struct lists {
+        struct page_build *c;
+        struct list_spec *specs;
+        size_t nspecs;
+        struct {
+                size_t spec;
+                int n;
+        } * jobs;
+        size_t njobs;
+};
+
+/* Adds a list; takes base, title, description (may be NULL), feed and idx. */
+static void add_list(struct lists *L, const char *kind, const char *tmpl, char *base, char *title,
+                     char *description, json_t *feed, json_t *idx, bool group_months)
 {
-        int per = (int)json_integer_value(json_object_get(c->cfg, "per_page"));
+        int per = (int)json_integer_value(json_object_get(L->c->cfg, "per_page"));
         int count = (int)json_array_size(idx);
-        int total = s->group_months ? 1 : (count + per - 1) / per;
+        int total = group_months ? 1 : (count + per - 1) / per;
         if (total < 1)
                 total = 1;
-        int rc = 0;
+        L->specs = xrealloc(L->specs, (L->nspecs + 1) * sizeof *L->specs);
+        L->specs[L->nspecs] = (struct list_spec){kind, tmpl, base,         title, description,
+                                                 feed, idx,  group_months, total};
+        L->jobs = xrealloc(L->jobs, (L->njobs + (size_t)total) * sizeof *L->jobs);
         for (int n = 1; n <= total; n++) {
-                char *url = n == 1 ? xstrdup(s->base) : xasprintf("%spage/%d/", s->base, n);
-                char *title = n == 1 ? xstrdup(s->title) : xasprintf("%s（第 %d 页）", s->title, n);
-                json_t *ctx = page_context(c, s->kind, url, title, s->description);
-                json_t *groups = json_array(), *group = NULL;
-                int from = s->group_months ? 0 : (n - 1) * per;
-                int to = s->group_months ? count : from + per < count ? from + per : count;
-                int cur_month = -1;
-                for (int k = from; k < to; k++) {
-                        json_t *a = page_article_at(c, json_array_get(idx, (size_t)k));
-                        if (s->group_months) {
-                                struct gdate g = {
-                                    json_integer_value(json_object_get(a, "date_epoch")),
-                                    (int)json_integer_value(json_object_get(a, "date_offset"))};
-                                struct gdate_fields f;
-                                date_fields(&g, &f);
-                                if (f.month != cur_month) {
-                                        char *h = xasprintf("%d年%d月", f.year, f.month);
-                                        char *id = xasprintf("m%02d", f.month);
-                                        group = json_pack("{s:s, s:s, s:[]}", "heading", h, "id",
-                                                          id, "items");
-                                        json_array_append_new(groups, group);
-                                        free(h);
-                                        free(id);
-                                        cur_month = f.month;
-                                }
-                        } else if (!group) {
-                                group = json_pack("{s:[]}", "items");
-                                json_array_append_new(groups, group);
-                        }
-                        json_array_append_new(json_object_get(group, "items"), page_card(a));
-                }
-                json_t *list = json_pack("{s:s, s:s, s:o, s:i}", "title", title, "description",
-                                         s->description ? s->description : "", "groups", groups,
-                                         "count", count);
-                if (s->feed)
-                        json_object_set(list, "feed", s->feed);
-                json_object_set_new(ctx, "list", list);
-                json_t *pg = pagination(s->base, n, total);
-                if (pg)
-                        json_object_set_new(ctx, "pagination", pg);
-                if (s->feed)
-                        json_object_set_new(json_object_get(ctx, "page"), "feeds",
-                                            json_pack("[{s:s, s:O, s:s}]", "title",
-                                                      page_str(s->feed, "title"), "url",
-                                                      json_object_get(s->feed, "url"), "type",
-                                                      "application/rss+xml"));
-                char *rel = page_index_file(url);
-                if (page_write(c, s->tmpl, rel, ctx, NULL, true) < 0)
-                        rc = -1;
-                free(rel);
-                free(url);
-                free(title);
+                L->jobs[L->njobs].spec = L->nspecs;
+                L->jobs[L->njobs++].n = n;
         }
+        L->nspecs++;
+}
+
+/* The groups of cards on page n of a list: one ungrouped run, or one per month. */
+static json_t *list_groups(struct page_build *c, const struct list_spec *s, int n)
+{
+        int per = (int)json_integer_value(json_object_get(c->cfg, "per_page"));
+        int count = (int)json_array_size(s->idx);
+        json_t *groups = json_array(), *group = NULL;
+        int from = s->group_months ? 0 : (n - 1) * per;
+        int to = s->group_months ? count : from + per < count ? from + per : count;
+        int cur_month = -1;
+        for (int k = from; k < to; k++) {
+                json_t *a = page_article_at(c, json_array_get(s->idx, (size_t)k));
+                if (s->group_months) {
+                        struct gdate g = {
+                            json_integer_value(json_object_get(a, "date_epoch")),
+                            (int)json_integer_value(json_object_get(a, "date_offset"))};
+                        struct gdate_fields f;
+                        date_fields(&g, &f);
+                        if (f.month != cur_month) {
+                                char *h = xasprintf("%d年%d月", f.year, f.month);
+                                char *id = xasprintf("m%02d", f.month);
+                                group =
+                                    json_pack("{s:s, s:s, s:[]}", "heading", h, "id", id, "items");
+                                json_array_append_new(groups, group);
+                                free(h);
+                                free(id);
+                                cur_month = f.month;
+                        }
+                } else if (!group) {
+                        group = json_pack("{s:[]}", "items");
+                        json_array_append_new(groups, group);
+                }
+                json_array_append_new(json_object_get(group, "items"), page_card(a));
+        }
+        return groups;
+}
+
+/* Writes page n of one list (a pool job). */
+static int list_page(void *arg, size_t j)
+{
+        struct lists *L = arg;
+        struct page_build *c = L->c;
+        const struct list_spec *s = &L->specs[L->jobs[j].spec];
+        int n = L->jobs[j].n;
+        char *url = n == 1 ? xstrdup(s->base) : xasprintf("%spage/%d/", s->base, n);
+        char *title = n == 1 ? xstrdup(s->title) : xasprintf("%s（第 %d 页）", s->title, n);
+        json_t *ctx = page_context(c, s->kind, url, title, s->description);
+        json_t *list = json_pack("{s:s, s:s, s:o, s:i}", "title", title, "description",
+                                 s->description ? s->description : "", "groups",
+                                 list_groups(c, s, n), "count", (int)json_array_size(s->idx));
+        if (s->feed) {
+                json_object_set(list, "feed", s->feed);
+                json_object_set_new(
+                    json_object_get(ctx, "page"), "feeds",
+                    json_pack("[{s:s, s:O, s:s}]", "title", page_str(s->feed, "title"), "url",
+                              json_object_get(s->feed, "url"), "type", "application/rss+xml"));
+        }
+        json_object_set_new(ctx, "list", list);
+        json_t *pg = pagination(s->base, n, s->total);
+        if (pg)
+                json_object_set_new(ctx, "pagination", pg);
+        char *rel = page_index_file(url);
+        int rc = page_write(c, s->tmpl, rel, ctx, NULL, true);
+        free(rel);
+        free(url);
+        free(title);
         return rc;
+}
+
+/* The index arrays 0..n-1 (every article, newest first). */
+static json_t *all_indices(size_t n)
+{
+        json_t *all = json_array();
+        for (size_t i = 0; i < n; i++)
+                json_array_append_new(all, json_integer((json_int_t)i));
+        return all;
 }
 
 static int write_lists(struct page_build *c)
 {
-        int rc = 0;
-        json_t *all = json_array();
-        for (size_t i = 0; i < json_array_size(json_object_get(c->model, "articles")); i++)
-                json_array_append_new(all, json_integer((json_int_t)i));
-        struct list_spec home = {
-            "home", "home", "", page_str(c->cfg, "title"), page_str(c->cfg, "description"),
-            NULL,   false};
-        if (write_list(c, &home, all) < 0)
-                rc = -1;
-        json_decref(all);
+        struct lists L = {c, NULL, 0, NULL, 0};
+        add_list(&L, "home", "home", xstrdup(""), xstrdup(page_str(c->cfg, "title")),
+                 xstrdup(page_str(c->cfg, "description")), NULL,
+                 all_indices(json_array_size(json_object_get(c->model, "articles"))), false);
         size_t i;
         json_t *t;
         json_array_foreach(json_object_get(c->model, "topics"), i, t)
         {
                 char *feed_url = xasprintf("%sfeed.xml", page_str(t, "url"));
                 char *feed_title = xasprintf("订阅“%s”专题（RSS）", page_str(t, "name"));
-                json_t *feed = json_pack("{s:s, s:s}", "title", feed_title, "url", feed_url);
-                struct list_spec s = {"topic",
-                                      "list",
-                                      page_str(t, "url"),
-                                      page_str(t, "name"),
-                                      page_str(t, "description"),
-                                      feed,
-                                      false};
-                if (write_list(c, &s, json_object_get(t, "articles")) < 0)
-                        rc = -1;
-                json_decref(feed);
+                add_list(&L, "topic", "list", xstrdup(page_str(t, "url")),
+                         xstrdup(page_str(t, "name")), xstrdup(page_str(t, "description")),
+                         json_pack("{s:s, s:s}", "title", feed_title, "url", feed_url),
+                         json_incref(json_object_get(t, "articles")), false);
                 free(feed_url);
                 free(feed_title);
         }
+        /* a tag's folder keeps its characters; links use the encoded url */
         json_array_foreach(json_object_get(c->model, "tags"), i, t)
-        {
-                char *title = xasprintf("标签：%s", page_str(t, "name"));
-                char *base = xasprintf("tags/%s/", page_str(t, "dir"));
-                struct list_spec s = {"tag", "list", base, title, NULL, NULL, false};
-                /* the folder keeps the tag's characters; links use the encoded url */
-                if (write_list(c, &s, json_object_get(t, "articles")) < 0)
-                        rc = -1;
-                free(title);
-                free(base);
-        }
+            add_list(&L, "tag", "list", xasprintf("tags/%s/", page_str(t, "dir")),
+                     xasprintf("标签：%s", page_str(t, "name")), NULL, NULL,
+                     json_incref(json_object_get(t, "articles")), false);
         json_array_foreach(json_object_get(c->model, "years"), i, t)
         {
+                int year = (int)json_integer_value(json_object_get(t, "year"));
                 json_t *idx = json_array();
                 size_t j;
                 json_t *m;
                 json_array_foreach(json_object_get(t, "months"), j, m)
                 {
                         json_array_extend(idx, json_object_get(m, "articles"));
-                        char *title = xasprintf(
-                            "%d年%d月", (int)json_integer_value(json_object_get(t, "year")),
-                            (int)json_integer_value(json_object_get(m, "month")));
-                        struct list_spec s = {"archive", "list", page_str(m, "url"), title, NULL,
-                                              NULL,      false};
-                        if (write_list(c, &s, json_object_get(m, "articles")) < 0)
-                                rc = -1;
-                        free(title);
+                        add_list(&L, "archive", "list", xstrdup(page_str(m, "url")),
+                                 xasprintf("%d年%d月", year,
+                                           (int)json_integer_value(json_object_get(m, "month"))),
+                                 NULL, NULL, json_incref(json_object_get(m, "articles")), false);
                 }
-                char *title =
-                    xasprintf("%d年", (int)json_integer_value(json_object_get(t, "year")));
-                struct list_spec s = {"archive", "list", page_str(t, "url"), title, NULL,
-                                      NULL,      true};
-                if (write_list(c, &s, idx) < 0)
-                        rc = -1;
-                free(title);
-                json_decref(idx);
+                add_list(&L, "archive", "list", xstrdup(page_str(t, "url")),
+                         xasprintf("%d年", year), NULL, NULL, idx, true);
         }
+        int rc = pool_run(c->opts->jobs, L.njobs, list_page, &L);
+        for (size_t k = 0; k < L.nspecs; k++) {
+                free(L.specs[k].base);
+                free(L.specs[k].title);
+                free(L.specs[k].description);
+                json_decref(L.specs[k].feed);
+                json_decref(L.specs[k].idx);
+        }
+        free(L.specs);
+        free(L.jobs);
         return rc;
 }
 
