@@ -13,7 +13,7 @@ HDR     := $(wildcard gen/*.h)
 ASAN_OBJ := $(patsubst gen/%.c,gen/asan/%.o,$(SRC))
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-test build site test serve clean format check-format
+.PHONY: all deps deps-test build site test serve bench clean format check-format
 
 all: deps
 	@$(MAKE) --no-print-directory build site
@@ -46,6 +46,11 @@ test: deps-test
 	@$(MAKE) --no-print-directory gen/gen gen/asan/gen
 	@sh tests/run.sh
 
+# A benchmark, not a test: BENCH_N=100000 for the large run. See docs/PERFORMANCE.md.
+bench: deps-test
+	@$(MAKE) --no-print-directory build
+	@sh scripts/bench.sh
+
 serve: deps
 	@$(MAKE) --no-print-directory build
 	@/usr/bin/python3 scripts/serve.py
@@ -54,4 +59,4 @@ format:
 	clang-format -i gen/*.c gen/*.h tests/unit/*.c
 
 clean:
-	rm -rf gen/*.o gen/asan gen/gen tests/out tests/bin
+	rm -rf gen/*.o gen/asan gen/gen tests/out tests/bin build
