@@ -212,6 +212,35 @@ static int take_bool(const struct ynode *meta, const char *key, json_t *obj, con
         return 0;
 }
 
+/* aliases: old site-rooted paths ("/2019/old-name.html", "/old/") that should lead to
+ * this article; each must be a path the site could write. */
+static int take_aliases(const struct ynode *n, json_t *obj, const char *path, struct diag *d)
+{
+        json_t *list = ynode_string_list(n, path, "aliases", d);
+        if (!list)
+                return -1;
+        int rc = 0;
+        for (size_t i = 0; i < json_array_size(list); i++) {
+                const char *s = json_string_value(json_array_get(list, i));
+                const struct ynode *item = n->kids[i];
+                int ok = s[0] == '/' && s[1] && s[1] != '/' && !strstr(s, "/../") &&
+                         !strstr(s, "/./") && strcmp(s + strlen(s) - 3, "/..") &&
+                         !strpbrk(s, "\\?#\"<>");
+                for (const char *p = s; ok && *p; p++)
+                        ok = (unsigned char)*p >= 0x20 && *p != 0x7F;
+                if (!ok) {
+                        diag_error(d, path, item->line, item->col,
+                                   "alias '%s' must be a site-rooted path such as /old/path/ "
+                                   "or /2019/old.html",
+                                   s);
+                        rc = -1;
+                }
+        }
+        json_object_set_new(obj, "aliases", list);
+        json_object_set_new(obj, "aliases_line", json_integer(n->line));
+        return rc;
+}
+
 /* title must be present and not blank. */
 static int take_title(const struct ynode *meta, json_t *obj, const char *path, struct diag *d)
 {
@@ -234,8 +263,9 @@ static int take_title(const struct ynode *meta, json_t *obj, const char *path, s
 json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *cfg, struct diag *d)
 {
         static const char *const keys[] = {
-            "title",  "date", "updated", "topics", "tags",      "summary",  "source",      "author",
-            "region", "slug", "draft",   "image",  "image_alt", "datasets", "corrections", NULL};
+            "title",     "date",     "updated",     "topics",  "tags",    "summary",
+            "source",    "author",   "region",      "slug",    "draft",   "image",
+            "image_alt", "datasets", "corrections", "expires", "aliases", NULL};
         int tz = (int)json_integer_value(json_object_get(cfg, "tz_offset"));
         json_t *a = json_object();
         int rc = ynode_check_keys(meta, path, keys, d);
@@ -249,6 +279,10 @@ json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *
         } else if (take_date(n, "date", a, path, tz, d) < 0)
                 rc = -1;
         if ((n = ynode_get(meta, "updated")) && take_date(n, "updated", a, path, tz, d) < 0)
+                rc = -1;
+        if ((n = ynode_get(meta, "expires")) && take_date(n, "expires", a, path, tz, d) < 0)
+                rc = -1;
+        if ((n = ynode_get(meta, "aliases")) && take_aliases(n, a, path, d) < 0)
                 rc = -1;
         if ((n = ynode_get(meta, "topics")) && take_topics(n, a, path, cfg, d) < 0)
                 rc = -1;

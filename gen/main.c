@@ -31,7 +31,8 @@ static void usage(FILE *f)
 {
         fprintf(f, "usage: gen build [--content DIR] [--templates DIR] [--static DIR] [--out DIR]\n"
                    "                 [--drafts] [--dev]\n"
-                   "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts]\n"
+                   "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts] "
+                   "[--now DATE]\n"
                    "       gen new article TITLE [--content DIR] [--slug SLUG]\n"
                    "       gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n"
                    "       gen --help | --version\n"
@@ -46,7 +47,8 @@ static void usage(FILE *f)
 struct build_args {
         const char *content, *templates, *static_dir, *out;
         bool drafts, dev, check;
-        int jobs; /* 0: one per online CPU */
+        int jobs;        /* 0: one per online CPU */
+        const char *now; /* --now: the moment the site is built for */
 };
 
 /* Parses build/check options. Returns 0, or -1 on a usage error. */
@@ -63,6 +65,8 @@ static int parse_build_args(int argc, char **argv, struct build_args *a)
                         *slot = argv[++i];
                 else if (!strcmp(o, "--drafts"))
                         a->drafts = true;
+                else if (!strcmp(o, "--now") && i + 1 < argc)
+                        a->now = argv[++i];
                 else if (!strcmp(o, "--jobs") && i + 1 < argc) {
                         char *end;
                         long n = strtol(argv[++i], &end, 10);
@@ -86,6 +90,33 @@ static double seconds_since(const struct timespec *t0)
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The moment the site is built for: --now (RFC 3339, or seconds since the epoch), else
+ * SOURCE_DATE_EPOCH (reproducible builds), else the clock. Scheduled and expiring
+ * articles are judged against it. Returns 0, or -1 after reporting a bad --now. */
+static int build_time(const char *arg, int tz, int64_t *now, struct diag *d)
+{
+        const char *src = arg ? arg : getenv("SOURCE_DATE_EPOCH");
+        if (!src) {
+                *now = (int64_t)time(NULL);
+                return 0;
+        }
+        char *end;
+        long long v = strtoll(src, &end, 10);
+        if (*src && !*end) {
+                *now = v;
+                return 0;
+        }
+        struct gdate g;
+        const char *why;
+        if (arg && date_parse(arg, tz, &g, &why) == 0) {
+                *now = g.epoch;
+                return 0;
+        }
+        diag_error(d, NULL, 0, 0, "%s '%s' is not a date such as 2025-01-20T10:00:00+08:00",
+                   arg ? "--now" : "SOURCE_DATE_EPOCH", src);
+        return -1;
 }
 
 /* With GONGBAO_TIMING set, prints how long the stage that just ended took (since
@@ -117,7 +148,8 @@ static int check_templates(struct tmpl_lib *lib, struct diag *d)
 /* gen build / gen check: load, model, render, and (build) swap into the output folder. */
 static int cmd_build(int argc, char **argv, bool check, struct diag *d)
 {
-        struct build_args a = {"content", "templates", "static", "site", false, false, check, 0};
+        struct build_args a = {"content", "templates", "static", "site", false,
+                               false,     check,       0,        NULL};
         if (parse_build_args(argc, argv, &a) < 0)
                 return EXIT_USAGE;
         struct timespec t0, start;
@@ -148,7 +180,11 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         timing("load", &t0);
         if (!content || !templates_ok)
                 goto out;
-        model = site_build(cfg, content, a.drafts, d);
+        int64_t now;
+        if (build_time(a.now, (int)json_integer_value(json_object_get(cfg, "tz_offset")), &now, d) <
+            0)
+                goto out;
+        model = site_build(cfg, content, a.drafts, now, d);
         timing("model", &t0);
         if (!model)
                 goto out;

@@ -618,6 +618,45 @@ static int write_subscribe(struct page_build *c)
         return page_write(c, "subscribe", "subscribe/index.html", ctx, NULL, true);
 }
 
+/* A page at each alias of an article that leads to it: a refresh, a canonical link and
+ * a visible link (the generator's own HTML: no template). */
+static int write_redirects(struct page_build *c)
+{
+        int rc = 0;
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(c->model, "redirects"), i, r)
+        {
+                const char *file = page_str(r, "file");
+                json_t *a = page_article_at(c, json_object_get(r, "target"));
+                char *root = page_root_for(file);
+                char *rel = xasprintf("%s%s", root, page_str(a, "url"));
+                struct buf b = {0}, e = {0};
+                buf_printf(
+                    &b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\" />\n",
+                    page_str(c->cfg, "language"));
+                buf_puts(&b, "<title>");
+                escape_html(&b, page_str(a, "title"), strlen(page_str(a, "title")));
+                buf_puts(&b, "</title>\n<link rel=\"canonical\" href=\"");
+                escape_html(&b, page_str(a, "permalink"), strlen(page_str(a, "permalink")));
+                escape_html(&e, rel, strlen(rel));
+                buf_printf(&b,
+                           "\" />\n<meta name=\"robots\" content=\"noindex\" />\n"
+                           "<meta http-equiv=\"refresh\" content=\"0; url=%s\" />\n</head>\n"
+                           "<body>\n<p>本页已移至 <a href=\"%s\">",
+                           buf_cstr(&e), buf_cstr(&e));
+                escape_html(&b, page_str(a, "title"), strlen(page_str(a, "title")));
+                buf_puts(&b, "</a>。</p>\n</body>\n</html>\n");
+                if (page_emit(c, file, &b) < 0)
+                        rc = -1;
+                buf_free(&b);
+                buf_free(&e);
+                free(rel);
+                free(root);
+        }
+        return rc;
+}
+
 static int write_404(struct page_build *c)
 {
         json_t *ctx = page_context(c, "404", "404.html", "页面未找到", NULL);
@@ -763,13 +802,13 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         /* every step after the bodies runs even when one fails, so that one build reports
          * every problem; the sitemap and copies only run when all pages were written */
         static const struct step steps[] = {
-            {"bodies", render_bodies},    {"articles", write_articles},
-            {"lists", write_lists},       {"indexes", write_indexes},
-            {"pages", write_pages},       {"subscribe", write_subscribe},
-            {"404", write_404},           {"feeds", write_feeds},
-            {"data", datapage_write_all}, {"sitemap", write_sitemap},
-            {"static", copy_static},      {"media", copy_media},
-            {"dev", dev_files},
+            {"bodies", render_bodies},  {"articles", write_articles},
+            {"lists", write_lists},     {"indexes", write_indexes},
+            {"pages", write_pages},     {"subscribe", write_subscribe},
+            {"404", write_404},         {"redirects", write_redirects},
+            {"feeds", write_feeds},     {"data", datapage_write_all},
+            {"sitemap", write_sitemap}, {"static", copy_static},
+            {"media", copy_media},      {"dev", dev_files},
         };
         size_t narticles = json_array_size(json_object_get(model, "articles"));
         struct page_build c = {.cfg = cfg,

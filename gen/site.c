@@ -4,6 +4,7 @@
 #include "date.h"
 #include "escape.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -458,7 +459,76 @@ static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_s
         return rc;
 }
 
-json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
+/* True when a shows at now: not a draft (unless drafts), not scheduled for later, not
+ * expired. */
+static bool published(json_t *a, bool drafts, int64_t now)
+{
+        if (!drafts && json_is_true(json_object_get(a, "draft")))
+                return false;
+        if (json_integer_value(json_object_get(a, "date_epoch")) > now)
+                return false;
+        json_t *exp = json_object_get(a, "expires_epoch");
+        return !exp || json_integer_value(exp) > now;
+}
+
+/* The file an alias is written to: "/old/" -> "old/index.html", "/a.html" stays,
+ * "/old" -> "old/index.html". Caller frees. */
+static char *alias_file(const char *alias)
+{
+        const char *p = alias + 1;
+        size_t n = strlen(p);
+        if (n && p[n - 1] == '/')
+                return xasprintf("%sindex.html", p);
+        if ((n > 5 && !strcmp(p + n - 5, ".html")) || (n > 4 && !strcmp(p + n - 4, ".htm")))
+                return xstrdup(p);
+        return xasprintf("%s/index.html", p);
+}
+
+/* Redirect pages for every alias: [{file, target (article index)}]. An alias may not
+ * take a path the site writes or another alias has. */
+static json_t *redirects(json_t *articles, json_t *known, struct diag *d, int *failed)
+{
+        json_t *out = json_array(), *taken = json_object();
+        size_t i;
+        json_t *a;
+        json_array_foreach(articles, i, a)
+        {
+                size_t j;
+                json_t *al;
+                json_array_foreach(json_object_get(a, "aliases"), j, al)
+                {
+                        char *file = alias_file(json_string_value(al));
+                        char *dir = xstrdup(file);
+                        char *slash = strrchr(dir, '/');
+                        if (slash && !strcmp(slash, "/index.html"))
+                                slash[1] = '\0';
+                        json_t *prev = json_object_get(taken, file);
+                        if (prev || json_object_get(known, dir) || json_object_get(known, file)) {
+                                json_int_t line =
+                                    json_integer_value(json_object_get(a, "aliases_line"));
+                                diag_error(d, str(a, "path"), line ? (int)line : 1, 1,
+                                           "alias %s: the site already has that page%s%s",
+                                           json_string_value(al), prev ? " (alias of " : "",
+                                           prev ? json_string_value(prev) : "");
+                                if (prev)
+                                        diag_error(d, str(a, "path"), line ? (int)line : 1, 1,
+                                                   "(the other alias is in that file)");
+                                *failed = 1;
+                        } else {
+                                json_object_set_new(taken, file, json_string(str(a, "path")));
+                                json_array_append_new(out, json_pack("{s:s, s:i}", "file", file,
+                                                                     "target", (json_int_t)i));
+                                json_object_set_new(known, dir, json_true());
+                        }
+                        free(file);
+                        free(dir);
+                }
+        }
+        json_decref(taken);
+        return out;
+}
+
+json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struct diag *d)
 {
         const char *base = str(cfg, "base_url");
         json_t *articles = json_array(), *pages = json_array(), *known = json_object();
@@ -466,7 +536,7 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
         json_t *a;
         json_array_foreach(json_object_get(content, "articles"), i, a)
         {
-                if (drafts || !json_is_true(json_object_get(a, "draft")))
+                if (published(a, drafts, now))
                         json_array_append(articles, a);
         }
         json_array_foreach(json_object_get(content, "pages"), i, a)
@@ -548,9 +618,15 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d)
         json_t *model = NULL;
         if (paths_ok && check_page_paths(pages, known, d) == 0) {
                 json_array_foreach(pages, i, a) know(known, str(a, "url"));
-                model = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "articles", articles,
-                                  "pages", pages, "topics", topics, "tags", tags, "years", years,
-                                  "datasets", datasets, "known", known);
+                int failed = 0;
+                json_t *moved = redirects(articles, known, d, &failed);
+                if (!failed)
+                        model = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "articles",
+                                          articles, "pages", pages, "topics", topics, "tags", tags,
+                                          "years", years, "datasets", datasets, "known", known,
+                                          "redirects", moved);
+                else
+                        json_decref(moved);
         }
         json_decref(articles);
         json_decref(pages);

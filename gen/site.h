@@ -7,11 +7,14 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Top-level folders the generator writes itself: no page slug may take them. */
 extern const char *const site_reserved[];
 
-/* Builds the model. content is content_load's result (its entries are taken over and
+/* Builds the model of the site as it is at now (seconds since the epoch): drafts (unless
+ * drafts), articles dated later than now and articles whose `expires` has passed are left
+ * out. content is content_load's result (its entries are taken over and
  * completed in place). Returns a new object
  *   articles: newest first; each gains url, permalink, date_zh, updated_zh, datasets
  *             [{name, title, url}] (names checked),
@@ -24,8 +27,10 @@ extern const char *const site_reserved[];
  *   years:    [{year, url, count, months [{month, label, url, count, articles}]}] newest first
  *   datasets: content's datasets (if any), each with url, topics [{slug, name, url}],
  *             articles [indices of the articles that name it in datasets:]
+ *   redirects: [{file, target}]: a page at file (from an article's aliases) that leads
+ *             to the article with index target
  *   known:    {site path: true} for every page the site will have (for link checks)
  * or NULL after reporting (duplicate slugs, clashing output paths). Caller decrefs. */
-json_t *site_build(json_t *cfg, json_t *content, bool drafts, struct diag *d);
+json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struct diag *d);
 
 #endif
