@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "output.h"
+#include "search.h"
 #include "tmpl.h"
 
 #include <jansson.h>
@@ -35,9 +36,10 @@ struct page_build {
         const struct render_opts *opts;
         struct render_stats *stats;
         struct diag *d;
-        json_t *sitemap;      /* [{loc, lastmod}], sorted before it is written */
-        char **bodies;        /* article bodies (HTML) between rendering and writing */
-        pthread_mutex_t lock; /* guards sitemap and stats: pages are written on threads */
+        json_t *sitemap;             /* [{loc, lastmod}], sorted before it is written */
+        char **bodies;               /* article bodies (HTML) between rendering and writing */
+        struct search_index *search; /* what the search page searches */
+        pthread_mutex_t lock;        /* guards sitemap and stats: pages are written on threads */
 };
 
 /* A string member of obj, "" when absent (owned by obj). */

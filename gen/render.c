@@ -18,8 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const render_templates[] = {"data", "dataset", "home", "list",      "article", "topics",
-                                        "tags", "archive", "page", "subscribe", "404",     NULL};
+const char *const render_templates[] = {"data",      "dataset", "search", "home",    "list",
+                                        "article",   "topics",  "tags",   "archive", "page",
+                                        "subscribe", "404",     NULL};
 
 #define PAGE_WINDOW  2    /* page links shown either side of the current one */
 #define PROGRESS_MIN 2000 /* articles before a build shows its progress */
@@ -51,6 +52,24 @@ static json_t *site_object(json_t *cfg, json_t *model)
                          topics, "feeds", feeds);
 }
 
+/* Adds an article or page to the search index: its title, summary and visible text. */
+static void add_to_search(struct page_build *c, json_t *a, const char *kind, const char *text,
+                          const char *summary)
+{
+        struct buf all = {0}, day = {0};
+        const char *s = json_object_get(a, "summary") ? page_str(a, "summary") : summary;
+        buf_printf(&all, "%s\n%s\n%s", page_str(a, "title"), s ? s : "", text ? text : "");
+        if (json_object_get(a, "date_epoch")) {
+                struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")),
+                                  (int)json_integer_value(json_object_get(a, "date_offset"))};
+                date_ymd(&day, &g);
+        }
+        search_add(c->search, page_str(a, "url"), page_str(a, "title"), buf_cstr(&day),
+                   json_object_get(a, "topics"), kind, buf_cstr(&all));
+        buf_free(&all);
+        buf_free(&day);
+}
+
 /* Renders article i's body with relative links (checked) and, when a feed shows it,
  * with absolute links; fills body, toc, summary, reading time. Runs on pool threads:
  * it writes only to article i. */
@@ -68,6 +87,7 @@ static int body_one(void *arg, size_t i)
                 return -1;
         c->bodies[i] = r.html;
         r.html = NULL;
+        add_to_search(c, a, "article", r.text, r.summary);
         json_object_set(a, "toc", r.toc);
         json_object_set_new(a, "has_toc", json_boolean(json_array_size(r.toc) > 0));
         if (!json_object_get(a, "summary"))
@@ -110,6 +130,7 @@ static int render_bodies(struct page_build *c)
                 json_object_set(a, "toc", r.toc);
                 if (!json_object_get(a, "summary"))
                         json_object_set_new(a, "summary", json_string(r.summary));
+                add_to_search(c, a, "page", r.text, r.summary);
                 markdown_result_free(&r);
         }
         return rc;
@@ -657,6 +678,47 @@ static int write_redirects(struct page_build *c)
         return rc;
 }
 
+static int emit_search_file(void *ctx, const char *rel, const struct buf *data)
+{
+        return page_emit(ctx, rel, data);
+}
+
+/* The search page, the datasets' entries and the index itself. */
+static int write_search(struct page_build *c)
+{
+        size_t i;
+        json_t *ds;
+        json_array_foreach(json_object_get(c->model, "datasets"), i, ds)
+        {
+                struct buf text = {0};
+                buf_printf(&text, "%s\n%s\n", page_str(ds, "title"), page_str(ds, "description"));
+                json_t *table =
+                    json_object_get(json_array_get(json_object_get(ds, "resources"), 0), "table");
+                size_t j;
+                json_t *f;
+                json_array_foreach(json_object_get(table, "fields"), j, f)
+                    buf_printf(&text, "%s\n", page_str(f, "title"));
+                char *day = xstrndup(page_str(ds, "updated"), 10);
+                search_add(c->search, page_str(ds, "url"), page_str(ds, "title"), day,
+                           json_object_get(ds, "topics"), "dataset", buf_cstr(&text));
+                free(day);
+                buf_free(&text);
+        }
+        json_t *ctx = page_context(c, "search", "search/", "搜索", "搜索本站的文章和数据");
+        json_t *topics = json_array(), *years = json_array(), *t;
+        json_array_foreach(json_object_get(c->model, "topics"), i, t)
+            json_array_append_new(topics, json_pack("{s:s, s:s}", "slug", page_str(t, "slug"),
+                                                    "name", page_str(t, "name")));
+        json_array_foreach(json_object_get(c->model, "years"), i, t)
+            json_array_append_new(years, json_pack("{s:O}", "year", json_object_get(t, "year")));
+        json_object_set_new(ctx, "topics", topics);
+        json_object_set_new(ctx, "years", years);
+        int rc = page_write(c, "search", "search/index.html", ctx, NULL, true);
+        if (search_write(c->search, emit_search_file, c) < 0)
+                rc = -1;
+        return rc;
+}
+
 static int write_404(struct page_build *c)
 {
         json_t *ctx = page_context(c, "404", "404.html", "页面未找到", NULL);
@@ -802,13 +864,14 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         /* every step after the bodies runs even when one fails, so that one build reports
          * every problem; the sitemap and copies only run when all pages were written */
         static const struct step steps[] = {
-            {"bodies", render_bodies},  {"articles", write_articles},
-            {"lists", write_lists},     {"indexes", write_indexes},
-            {"pages", write_pages},     {"subscribe", write_subscribe},
-            {"404", write_404},         {"redirects", write_redirects},
-            {"feeds", write_feeds},     {"data", datapage_write_all},
-            {"sitemap", write_sitemap}, {"static", copy_static},
-            {"media", copy_media},      {"dev", dev_files},
+            {"bodies", render_bodies},    {"articles", write_articles},
+            {"lists", write_lists},       {"indexes", write_indexes},
+            {"pages", write_pages},       {"subscribe", write_subscribe},
+            {"404", write_404},           {"redirects", write_redirects},
+            {"search", write_search},     {"feeds", write_feeds},
+            {"data", datapage_write_all}, {"sitemap", write_sitemap},
+            {"static", copy_static},      {"media", copy_media},
+            {"dev", dev_files},
         };
         size_t narticles = json_array_size(json_object_get(model, "articles"));
         struct page_build c = {.cfg = cfg,
@@ -820,7 +883,8 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                                .stats = stats,
                                .d = d,
                                .sitemap = json_array(),
-                               .bodies = xcalloc(narticles ? narticles : 1, sizeof(char *))};
+                               .bodies = xcalloc(narticles ? narticles : 1, sizeof(char *)),
+                               .search = search_new()};
         pthread_mutex_init(&c.lock, NULL);
         json_t *known = json_object_get(model, "known");
         know_files(known, opts->static_dir, "static/");
@@ -839,6 +903,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         for (size_t i = 0; i < narticles; i++)
                 free(c.bodies[i]);
         free(c.bodies);
+        search_free(c.search);
         pthread_mutex_destroy(&c.lock);
         json_decref(c.site);
         json_decref(c.sitemap);
