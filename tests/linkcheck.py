@@ -22,6 +22,8 @@ class Page(HTMLParser):
             self.ids.add(a["id"])
         if tag == "a" and a.get("name"):
             self.ids.add(a["name"])
+        if tag == "form" and a.get("action"):
+            self.links.append(a["action"])  # a search form reaches its results page
         for key in ("href", "src"):
             if a.get(key) is not None and not (tag == "link" and a.get("rel") == "canonical"):
                 self.links.append(a[key])
