@@ -1,0 +1,27 @@
+/* lint: warnings about an article's text that readers would notice and that the schema
+ * cannot catch: a paragraph repeated, a paragraph that stops mid-sentence and goes on in
+ * the next, unbalanced Chinese quotes and brackets (“” ‘’ 「」 《》 （）), half-width
+ * punctuation between Chinese characters, an image without alt text, an article without
+ * a source, and a figure that contradicts the dataset the article cites. Each warning is
+ * path:line:col (in the article file) with the fix in the message. Fenced blocks (chart,
+ * table, code) and inline code are not read. */
+#ifndef GONGBAO_LINT_H
+#define GONGBAO_LINT_H
+
+#include "diag.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#define LINT_MAX_PER_RULE 20 /* warnings of one rule in one article; then one "and N more" */
+
+/* Lints one loaded article (see content.h: path, markdown, body_line, source, datasets)
+ * against datasets (the array of dataset.h; may be NULL). Reports with diag_warn and
+ * returns the number of warnings. */
+int lint_article(json_t *article, json_t *datasets, struct diag *d);
+
+/* Lints every article of content (content_load's result), drafts only when drafts is
+ * true. With strict the findings are reported as errors. Returns how many there were. */
+int lint_content(json_t *content, bool drafts, bool strict, struct diag *d);
+
+#endif
