@@ -104,29 +104,55 @@ static int node_line(cmark_node *n, int body_line)
         return n ? cmark_node_get_start_line(n) + body_line - 1 : body_line;
 }
 
+/* The Markdown source and, built on first use, where each of its lines starts: so that
+ * turning cmark's byte columns into character columns costs one line, not the file. */
+struct source {
+        const char *md;
+        size_t len;
+        size_t *starts; /* offset of each line; NULL until needed */
+        size_t nlines;
+};
+
+static void index_lines(struct source *src)
+{
+        size_t cap = 64;
+        src->starts = xmalloc(cap * sizeof *src->starts);
+        src->starts[0] = 0;
+        src->nlines = 1;
+        for (size_t i = 0; i < src->len; i++) {
+                if (src->md[i] != '\n')
+                        continue;
+                if (src->nlines == cap) {
+                        cap *= 2;
+                        src->starts = xrealloc(src->starts, cap * sizeof *src->starts);
+                }
+                src->starts[src->nlines++] = i + 1;
+        }
+}
+
 /* The column a node starts at, counted in characters as editors do (cmark counts bytes). */
-static int node_col(cmark_node *n, const char *md, size_t len)
+static int node_col(cmark_node *n, struct source *src)
 {
         while (n && cmark_node_get_start_column(n) <= 0)
                 n = cmark_node_parent(n);
         if (!n)
                 return 1;
+        if (!src->starts)
+                index_lines(src);
         int line = cmark_node_get_start_line(n), bytes = cmark_node_get_start_column(n);
-        size_t at = 0;
-        for (int l = 1; l < line && at < len; at++)
-                if (md[at] == '\n')
-                        l++;
+        if (line < 1 || (size_t)line > src->nlines)
+                return bytes;
+        size_t at = src->starts[line - 1];
         int col = 1;
-        for (int b = 1; b < bytes && at < len && md[at] != '\n'; b++, at++)
-                if (((unsigned char)md[at] & 0xC0) != 0x80)
+        for (int b = 1; b < bytes && at < src->len && src->md[at] != '\n'; b++, at++)
+                if (((unsigned char)src->md[at] & 0xC0) != 0x80)
                         col++;
         return col;
 }
 
 /* A site-rooted URL ("/articles/x/#h") rewritten against links->root and checked.
- * Returns the new URL (caller frees) or NULL after reporting. */
-static char *resolve_rooted(const char *url, const struct md_links *links, const char *path,
-                            int line, int col, struct diag *d)
+ * Returns the new URL (caller frees), or NULL with *why saying what is wrong. */
+static char *resolve_rooted(const char *url, const struct md_links *links, const char **why)
 {
         const char *rest = url + 1;
         size_t plen = strcspn(rest, "?#");
@@ -137,18 +163,11 @@ static char *resolve_rooted(const char *url, const struct md_links *links, const
             !memchr(rest + 9, '.', plen - 9))
                 buf_putc(&target, '/');
         char *result = NULL;
-        if (links->known && target.len && !json_object_get(links->known, buf_cstr(&target))) {
-                if (!strncmp(rest, "articles/", 9))
-                        diag_error(d, path, line, col, "link to %s: no article has that slug", url);
-                else
-                        diag_error(d, path, line, col,
-                                   "link to %s: no such page or file in the "
-                                   "site",
-                                   url);
-                goto out;
-        }
-        result = xasprintf("%s%s%s", links->root, buf_cstr(&target), rest + plen);
-out:
+        if (links->known && target.len && !json_object_get(links->known, buf_cstr(&target)))
+                *why = !strncmp(rest, "articles/", 9) ? "no article has that slug"
+                                                      : "no such page or file in the site";
+        else
+                result = xasprintf("%s%s%s", links->root, buf_cstr(&target), rest + plen);
         buf_free(&target);
         return result;
 }
@@ -160,7 +179,7 @@ static int is_rooted(const char *url)
 
 /* Rewrites the URL of every link and image; turns images into lazy <img> elements. */
 static int pass_links(cmark_node *root, const struct md_links *links, const char *path,
-                      int body_line, const char *md, size_t len, struct diag *d)
+                      int body_line, struct source *src, struct diag *d)
 {
         int rc = 0;
         cmark_iter *it = cmark_iter_new(root);
@@ -174,11 +193,13 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                         continue;
                 const char *url = cmark_node_get_url(n);
                 if (url && is_rooted(url)) {
-                        char *fixed = resolve_rooted(url, links, path, node_line(n, body_line),
-                                                     node_col(n, md, len), d);
-                        if (!fixed)
+                        const char *why = NULL;
+                        char *fixed = resolve_rooted(url, links, &why);
+                        if (!fixed) {
+                                diag_error(d, path, node_line(n, body_line), node_col(n, src),
+                                           "link to %s: %s", url, why);
                                 rc = -1;
-                        else
+                        } else
                                 cmark_node_set_url(n, fixed);
                         free(fixed);
                 }
@@ -194,7 +215,7 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                 struct buf html = {0}, alt = {0};
                 plain_text(img, &alt);
                 if (!url || !escape_url_is_safe(url)) {
-                        diag_error(d, path, node_line(img, body_line), node_col(img, md, len),
+                        diag_error(d, path, node_line(img, body_line), node_col(img, src),
                                    "image URL '%s' is not allowed (use http, https or a path)",
                                    url ? url : "");
                         rc = -1;
@@ -401,8 +422,10 @@ int markdown_render(const char *path, int body_line, const char *md, size_t len,
         memset(out, 0, sizeof *out);
         cmark_node *doc = cmark_parse_document(md, len, options);
         int rc = 0;
-        if (pass_links(doc, links, path, body_line, md, len, d) < 0)
+        struct source src = {md, len, NULL, 0};
+        if (pass_links(doc, links, path, body_line, &src, d) < 0)
                 rc = -1;
+        free(src.starts);
         /* the text readers see, before headings and figures become HTML */
         struct buf all = {0};
         text_of(doc, &all, true);
