@@ -859,12 +859,16 @@ static void classify(struct block *b, size_t n)
                         b[i].text[stop + 3 - t] = '\0';
                         continue;
                 }
+                cut_tail(&b[i]);
+                if (b[i].tail) { /* a sentence followed by its dateline or credit */
+                        b[i].kind = K_PARA;
+                        continue;
+                }
                 if (len <= MAX_SHORT && import_end_kind(t) != 2 && pauses(t) <= 1) {
                         b[i].kind = K_SHORT;
                         continue;
                 }
                 b[i].kind = K_PARA;
-                cut_tail(&b[i]);
         }
         /* a paragraph just before a photo credit is its caption */
         for (size_t i = 0; i < n; i++) {
@@ -1219,8 +1223,8 @@ static void segment(struct block *b, size_t n, struct page *pg)
                         }
                         struct art *prev = cur;
                         cur = page_add(pg);
-                        cur->orphan = j == n && prev && has_body(prev);
-                        if (cur->orphan) { /* captions just before belong with it */
+                        cur->orphan = j == n;
+                        if (cur->orphan && prev && has_body(prev)) { /* its captions */
                                 size_t k = prev->n;
                                 while (k > 0 && prev->items[k - 1].kind == IT_NOTE)
                                         k--;

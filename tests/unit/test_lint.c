@@ -2,6 +2,8 @@
  * that must not. Articles are built the way content_load gives them. */
 #include "check.h"
 
+#include "config.h"
+#include "content.h"
 #include "diag.h"
 #include "lint.h"
 
@@ -222,6 +224,22 @@ static void test_strict(void)
         json_decref(content);
 }
 
+/* The sample portal (content/, from tests/unit) has no lint warnings, drafts included. */
+static void test_sample_content(void)
+{
+        struct diag *d = diag_new();
+        json_t *cfg = config_load("../../content/site.yaml", d);
+        json_t *content = cfg ? content_load("../../content", cfg, d) : NULL;
+        CHECK(content != NULL, "sample content loads");
+        int n = content ? lint_content(content, true, false, d) : -1;
+        CHECK(n == 0, "sample content: no lint warnings");
+        if (n)
+                diag_flush(d, stdout);
+        json_decref(content);
+        json_decref(cfg);
+        diag_free(d);
+}
+
 int main(void)
 {
         test_source();
@@ -232,5 +250,6 @@ int main(void)
         test_image();
         test_numbers();
         test_strict();
+        test_sample_content();
         return check_exit();
 }
