@@ -14,12 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_SHORT  40  /* code points: longer lines are paragraphs */
-#define MAX_BYLINE 60  /* code points of a byline or credit line */
-#define MIN_REPEAT 10  /* code points: shorter paragraphs may repeat legitimately */
-#define HEAD_LOW   0.2 /* a headline sharing fewer of its words with its text is doubtful */
-#define HEAD_MATCH 0.5 /* a doubtful headline moves to a text sharing this many words */
-#define MAX_ITEMS  100000
+#define MAX_SHORT  40   /* code points: longer lines are paragraphs */
+#define MAX_BYLINE 60   /* code points of a byline or credit line */
+#define MIN_REPEAT 10   /* code points: shorter paragraphs may repeat legitimately */
+#define HEAD_LOW   0.2  /* a headline sharing fewer of its words with its text is doubtful */
+#define HEAD_MATCH 0.5  /* a doubtful headline moves to a text sharing this many words */
+#define MAX_NEAR   2000 /* blocks: above, only exact repeats are looked for */
+#define MAX_MATCH  200  /* articles: above, headlines are not matched to texts */
 
 /* ---------------------------------------------------------------------------------------
  * UTF-8 and characters */
@@ -960,7 +961,21 @@ static void drop_repeats(struct block *b, size_t n, json_t *report)
                         c[i] = NULL;
                 }
         }
-        for (size_t i = 0; i < n; i++)
+        json_t *exact = json_object(); /* text without spaces -> a block with it */
+        for (size_t i = 0; i < n && n > MAX_NEAR; i++) {
+                if (!c[i])
+                        continue;
+                struct buf key = {0};
+                for (size_t k = 0; k < len[i]; k++)
+                        put_cp(&key, c[i][k]);
+                json_t *prev = json_object_get(exact, buf_cstr(&key));
+                if (prev)
+                        parent[root(parent, (size_t)json_integer_value(prev))] = root(parent, i);
+                json_object_set_new(exact, buf_cstr(&key), json_integer((json_int_t)i));
+                buf_free(&key);
+        }
+        json_decref(exact);
+        for (size_t i = 0; i < n && n <= MAX_NEAR; i++)
                 for (size_t j = i + 1; c[i] && j < n; j++) {
                         if (!c[j])
                                 continue;
@@ -1897,7 +1912,8 @@ json_t *import_parse(const char *path, const char *stem, const char *text, size_
         classify(b, n);
         drop_repeats(b, n, pg.report);
         segment(b, n, &pg);
-        match_headlines(&pg);
+        if (pg.n <= MAX_MATCH)
+                match_headlines(&pg);
         char *slug = slug_stem(stem);
         json_t *arts = json_array();
         bool failed = false;
