@@ -1,4 +1,4 @@
-/* search: the static search index (format in docs/SEARCH.md and search.h).
+/* search: the static search index (tokeniser, query semantics and format: search.h).
  *
  * search_add normalises and tokenises each document at once, keeps only its record
  * (title, URL, date, topics, kind, a short snippet) and appends its postings to a shared
@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 #define WORD_MAX_CHARS 64   /* a longer Latin word is indexed by its first 64 characters */
@@ -53,6 +54,7 @@ struct stok {
         struct buf posn; /* final positions, same order (search_write) */
         uint32_t df;     /* documents */
         uint32_t shard;  /* shard number (search_write) */
+        uint32_t hash;   /* fnv1a of the key */
 };
 
 struct search_index {
@@ -68,6 +70,7 @@ struct search_index {
 /* One token of one document while it is tokenised. */
 struct ltok {
         size_t key;    /* offset of the key in the document's key arena */
+        uint32_t hash; /* fnv1a of the key */
         size_t klen;   /* bytes */
         uint32_t tf;   /* occurrences */
         bool title;    /* also in the title */
@@ -100,14 +103,16 @@ static uint32_t fnv1a(const void *p, size_t n)
 /* Appends x as an unsigned LEB128 varint. */
 static void put_varint(struct buf *b, uint64_t x)
 {
-        unsigned char tmp[10];
+        buf_grow(b, 11);
+        unsigned char *d = (unsigned char *)b->data + b->len;
         size_t n = 0;
         do {
                 unsigned char c = x & 0x7f;
                 x >>= 7;
-                tmp[n++] = c | (x ? 0x80 : 0);
-        } while (x && n < sizeof tmp);
-        buf_put(b, tmp, n);
+                d[n++] = c | (x ? 0x80 : 0);
+        } while (x);
+        b->len += n;
+        b->data[b->len] = '\0';
 }
 
 /* Reads a varint at *p (below end) and advances *p. Returns the value (0 past the end). */
@@ -137,11 +142,16 @@ static void bits_put(struct bits *w, uint64_t v, int n)
                 return;
         w->acc |= (v & ((UINT64_C(1) << n) - 1)) << w->n;
         w->n += n;
+        if (w->n < 8)
+                return;
+        buf_grow(w->b, 8);
+        struct buf *b = w->b;
         while (w->n >= 8) {
-                buf_putc(w->b, (char)(w->acc & 0xff));
+                b->data[b->len++] = (char)(w->acc & 0xff);
                 w->acc >>= 8;
                 w->n -= 8;
         }
+        b->data[b->len] = '\0';
 }
 
 /* Writes the last partial byte: every token's data starts on a byte boundary. */
@@ -237,6 +247,9 @@ enum cls { C_SEP, C_CJK, C_WORD, C_SKIP };
  * skipped (format characters and variation selectors, invisible) or a separator. */
 static enum cls classify(utf8proc_int32_t c)
 {
+        if (c < 0x80)
+                return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? C_WORD
+                                                                                          : C_SEP;
         if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF))
                 return C_SKIP;
         if (is_ideograph_block(c))
@@ -261,23 +274,50 @@ static enum cls classify(utf8proc_int32_t c)
         }
 }
 
-/* Returns s (n bytes) NFKC-normalised and case-folded, invalid UTF-8 replaced by U+FFFD.
- * Caller frees with free(). */
+/* True for the code points that NFKC and case folding leave alone or map to one ASCII
+ * character (ASCII capitals, fullwidth ASCII), and that never compose with a neighbour:
+ * most Chinese and English text is made only of these. */
+static bool folds_simply(utf8proc_int32_t c)
+{
+        return (c > 0 && c < 0x80) || (c >= 0x4E00 && c <= 0x9FFF) ||
+               (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xFF01 && c <= 0xFF5E) || c == 0x3001 ||
+               c == 0x3002 || (c >= 0x3008 && c <= 0x3011) || (c >= 0x2018 && c <= 0x201D) ||
+               c == 0x2014 || c == 0x00B7;
+}
+
+/* Returns s (n bytes) NFKC-normalised and case-folded, invalid UTF-8 replaced by U+FFFD,
+ * NUL by a space. Text made only of characters that fold simply is folded here; the rest
+ * goes through utf8proc. Caller frees with free(). */
 static char *fold(const char *s, size_t n, size_t *outlen)
 {
         struct buf clean = {0};
         const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+        bool simple = true;
         size_t i = 0;
         while (i < n) {
                 utf8proc_int32_t c;
                 utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &c);
                 if (k <= 0 || c == 0) {
                         buf_puts(&clean, k <= 0 ? "\xEF\xBF\xBD" : " ");
+                        simple = simple && k > 0;
                         i++;
                         continue;
                 }
-                buf_put(&clean, p + i, (size_t)k);
+                if (!folds_simply(c))
+                        simple = false;
+                if (c >= 0xFF01 && c <= 0xFF5E)
+                        c -= 0xFEE0; /* fullwidth ASCII */
+                if (c >= 'A' && c <= 'Z')
+                        c += 'a' - 'A';
+                if (c < 0x80)
+                        buf_putc(&clean, (char)c);
+                else
+                        buf_put(&clean, p + i, (size_t)k);
                 i += (size_t)k;
+        }
+        if (simple) {
+                *outlen = clean.len;
+                return buf_detach(&clean);
         }
         utf8proc_uint8_t *out = NULL;
         utf8proc_ssize_t r = utf8proc_map(
@@ -311,8 +351,10 @@ static uint32_t tokenize(const char *s, size_t n, tok_fn fn, void *ctx)
         uint32_t pos = 0;
         size_t i = 0;
         while (i < n) {
-                utf8proc_int32_t c;
-                utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &c);
+                utf8proc_int32_t c = p[i];
+                utf8proc_ssize_t k = 1;
+                if (c >= 0x80)
+                        k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &c);
                 if (k <= 0) {
                         i++;
                         continue;
@@ -358,16 +400,18 @@ static uint32_t tokenize(const char *s, size_t n, tok_fn fn, void *ctx)
 }
 
 /* Returns the slot of key in t (its index + 1, or 0 when absent) and where it would go. */
-static uint32_t ltab_find(const struct ltab *t, const char *key, size_t klen, size_t *slot)
+static uint32_t ltab_find(const struct ltab *t, const char *key, size_t klen, uint32_t hash,
+                          size_t *slot)
 {
         size_t mask = t->nslots - 1;
-        size_t j = fnv1a(key, klen) & mask;
+        size_t j = hash & mask;
         for (size_t probe = 0; probe < t->nslots; probe++, j = (j + 1) & mask) {
                 uint32_t v = t->slots[j];
                 if (!v)
                         break;
                 const struct ltok *lt = &t->toks[v - 1];
-                if (lt->klen == klen && !memcmp(t->keys.data + lt->key, key, klen)) {
+                if (lt->hash == hash && lt->klen == klen &&
+                    !memcmp(t->keys.data + lt->key, key, klen)) {
                         *slot = j;
                         return v;
                 }
@@ -384,7 +428,8 @@ static void ltab_grow(struct ltab *t)
         t->slots = xcalloc(t->nslots, sizeof *t->slots);
         for (size_t i = 0; i < t->ntoks; i++) {
                 size_t slot;
-                (void)ltab_find(t, t->keys.data + t->toks[i].key, t->toks[i].klen, &slot);
+                (void)ltab_find(t, t->keys.data + t->toks[i].key, t->toks[i].klen, t->toks[i].hash,
+                                &slot);
                 t->slots[slot] = (uint32_t)(i + 1);
         }
 }
@@ -397,13 +442,14 @@ static void ltab_add(void *ctx, char cls, const char *s, size_t len, uint32_t po
         key[0] = cls;
         memcpy(key + 1, s, len);
         size_t klen = len + 1, slot;
-        uint32_t v = ltab_find(t, key, klen, &slot);
+        uint32_t hash = fnv1a(key, klen);
+        uint32_t v = ltab_find(t, key, klen, hash, &slot);
         if (!v) {
                 if (t->title_pass)
                         return;
                 if ((t->ntoks + 1) * 2 > t->nslots) {
                         ltab_grow(t);
-                        (void)ltab_find(t, key, klen, &slot);
+                        (void)ltab_find(t, key, klen, hash, &slot);
                 }
                 if (t->ntoks == t->captoks) {
                         t->captoks = t->captoks ? t->captoks * 2 : 256;
@@ -413,6 +459,7 @@ static void ltab_add(void *ctx, char cls, const char *s, size_t len, uint32_t po
                 memset(nt, 0, sizeof *nt);
                 nt->key = t->keys.len;
                 nt->klen = klen;
+                nt->hash = hash;
                 buf_put(&t->keys, key, klen);
                 v = (uint32_t)++t->ntoks;
                 t->slots[slot] = v;
@@ -443,16 +490,16 @@ static void ltab_free(struct ltab *t)
 }
 
 /* Returns the global token for key, adding it when new. Caller holds the lock. */
-static struct stok *gtok(struct search_index *s, const char *key, size_t klen)
+static struct stok *gtok(struct search_index *s, const char *key, size_t klen, uint32_t hash)
 {
         size_t mask = s->tcap - 1;
-        size_t j = fnv1a(key, klen) & mask;
+        size_t j = hash & mask;
         for (size_t probe = 0; probe < s->tcap; probe++, j = (j + 1) & mask) {
                 uint32_t v = s->table[j];
                 if (!v)
                         break;
                 struct stok *t = &s->toks[v - 1];
-                if (t->klen == klen && !memcmp(t->key, key, klen))
+                if (t->hash == hash && t->klen == klen && !memcmp(t->key, key, klen))
                         return t;
         }
         if ((s->ntoks + 1) * 2 > s->tcap) {
@@ -461,12 +508,12 @@ static struct stok *gtok(struct search_index *s, const char *key, size_t klen)
                 s->table = xcalloc(s->tcap, sizeof *s->table);
                 mask = s->tcap - 1;
                 for (size_t i = 0; i < s->ntoks; i++) {
-                        size_t h = fnv1a(s->toks[i].key, s->toks[i].klen) & mask;
+                        size_t h = s->toks[i].hash & mask;
                         while (s->table[h])
                                 h = (h + 1) & mask;
                         s->table[h] = (uint32_t)(i + 1);
                 }
-                j = fnv1a(key, klen) & mask;
+                j = hash & mask;
                 while (s->table[j])
                         j = (j + 1) & mask;
         }
@@ -479,6 +526,7 @@ static struct stok *gtok(struct search_index *s, const char *key, size_t klen)
         t->key = xmalloc(klen);
         memcpy(t->key, key, klen);
         t->klen = klen;
+        t->hash = hash;
         s->table[j] = (uint32_t)++s->ntoks;
         return t;
 }
@@ -623,7 +671,7 @@ void search_add(struct search_index *s, const char *url, const char *title, cons
                 struct ltok *lt = &t.toks[i];
                 if (!lt->tf) /* only in the title, which is part of the text: cannot happen */
                         continue;
-                struct stok *g = gtok(s, t.keys.data + lt->key, lt->klen);
+                struct stok *g = gtok(s, t.keys.data + lt->key, lt->klen, lt->hash);
                 put_varint(&g->ent, arrival);
                 buf_put(&g->ent, ent.data + start, ends[i] - start);
                 g->df++;
@@ -675,7 +723,7 @@ static bool has_positions(char cls)
  * document number (ids maps arrival numbers to final numbers), and frees the entries.
  * Postings: per document the gap to the previous one (Rice, k from ndocs / df), tf
  * (gamma) and the title bit. Positions: per document tf gaps (Rice, k from the average
- * document length / (tf + 1)). See docs/SEARCH.md. */
+ * document length / (tf + 1)). See search.h. */
 static void finish_token(struct stok *t, const uint32_t *ids, size_t ndocs, uint32_t avglen)
 {
         struct post *ps = xcalloc(t->df, sizeof *ps);
@@ -693,7 +741,11 @@ static void finish_token(struct stok *t, const uint32_t *ids, size_t ndocs, uint
                                 (void)get_varint(&p, end);
                 q->len = (size_t)(p - base) - q->off;
         }
-        qsort(ps, n, sizeof *ps, post_cmp);
+        bool sorted = true;
+        for (size_t i = 1; i < n && sorted; i++)
+                sorted = ps[i - 1].id < ps[i].id;
+        if (!sorted)
+                qsort(ps, n, sizeof *ps, post_cmp);
         struct bits w = {&t->post, 0, 0}, wp = {&t->posn, 0, 0};
         int kd = rice_k(ndocs, n);
         uint32_t last = 0;
@@ -784,7 +836,7 @@ static void add_topic_tokens(struct search_index *s, struct sdoc **order, char *
                 struct buf key = {0};
                 buf_putc(&key, K_TOPIC);
                 buf_puts(&key, slugs[k]);
-                struct stok *t = gtok(s, key.data, key.len);
+                struct stok *t = gtok(s, key.data, key.len, fnv1a(key.data, key.len));
                 buf_free(&key);
                 struct bits w = {&t->post, 0, 0};
                 int kd = rice_k(s->ndocs, df);
@@ -988,6 +1040,197 @@ out:
         free(order);
         free(ids);
         return rc;
+}
+
+/* True when the element name (len bytes, lower case) starts or ends a line of text. */
+static bool is_block(const char *name, size_t len)
+{
+        static const char *const blocks[] = {
+            "p",       "h1",      "h2",         "h3",         "h4",    "h5",      "h6",
+            "li",      "pre",     "td",         "th",         "tr",    "caption", "dt",
+            "dd",      "div",     "table",      "ul",         "ol",    "figure",  "section",
+            "details", "summary", "figcaption", "blockquote", "br",    "hr",      "article",
+            "header",  "footer",  "aside",      "dl",         "thead", "tbody",   "tfoot",
+            "main",    "nav",     NULL};
+        for (const char *const *b = blocks; *b; b++)
+                if (strlen(*b) == len && !memcmp(*b, name, len))
+                        return true;
+        return false;
+}
+
+/* Appends a newline unless out is empty or already ends a line. */
+static void end_line(struct buf *out)
+{
+        if (out->len && out->data[out->len - 1] != '\n')
+                buf_putc(out, '\n');
+}
+
+/* Decodes the character reference at s (just after '&', up to end) into out. Returns the
+ * bytes it took after the '&', 0 when it is not one (the '&' is then literal). */
+static size_t put_entity(struct buf *out, const char *s, const char *end)
+{
+        static const char *const names[][2] = {{"amp;", "&"},  {"lt;", "<"},
+                                               {"gt;", ">"},   {"quot;", "\""},
+                                               {"apos;", "'"}, {"nbsp;", "\xC2\xA0"}};
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+                size_t n = strlen(names[i][0]);
+                if ((size_t)(end - s) >= n && !memcmp(s, names[i][0], n)) {
+                        buf_puts(out, names[i][1]);
+                        return n;
+                }
+        }
+        if (s >= end || *s != '#')
+                return 0;
+        const char *p = s + 1;
+        int base = 10;
+        if (p < end && (*p == 'x' || *p == 'X')) {
+                base = 16;
+                p++;
+        }
+        uint32_t cp = 0;
+        int digits = 0;
+        for (; p < end && digits < 8; p++, digits++) {
+                int d = *p >= '0' && *p <= '9'                 ? *p - '0'
+                        : base == 16 && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+                        : base == 16 && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+                                                               : -1;
+                if (d < 0)
+                        break;
+                cp = cp * (uint32_t)base + (uint32_t)d;
+        }
+        if (!digits || p >= end || *p != ';')
+                return 0;
+        utf8proc_uint8_t enc[4];
+        if (!utf8proc_codepoint_valid((utf8proc_int32_t)cp) || cp == 0)
+                cp = 0xFFFD;
+        buf_put(out, enc, (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, enc));
+        return (size_t)(p + 1 - s);
+}
+
+/* Appends text (len bytes) with its character references decoded. In running text (not
+ * pre) a line break is a space after an ASCII character and nothing after another one or
+ * at the start of a line, as cmark's soft breaks read. */
+static void put_text(struct buf *out, const char *s, size_t len, bool pre)
+{
+        const char *end = s + len;
+        while (s < end) {
+                if (*s == '&') {
+                        size_t n = put_entity(out, s + 1, end);
+                        if (n) {
+                                s += n + 1;
+                                continue;
+                        }
+                }
+                if (*s == '\n' && !pre) {
+                        unsigned char last =
+                            out->len ? (unsigned char)out->data[out->len - 1] : '\n';
+                        if (last != '\n' && last < 0x80)
+                                buf_putc(out, ' ');
+                        s++;
+                        continue;
+                }
+                buf_putc(out, *s++);
+        }
+}
+
+/* Appends the value of attribute name in the tag's attributes (a .. end), decoded. */
+static void put_attr(struct buf *out, const char *a, const char *end, const char *name)
+{
+        size_t nlen = strlen(name);
+        while (a < end) {
+                while (a < end && (*a == ' ' || *a == '\n' || *a == '\t' || *a == '/'))
+                        a++;
+                const char *n = a;
+                while (a < end && *a != '=' && *a != ' ' && *a != '>' && *a != '/')
+                        a++;
+                bool match = (size_t)(a - n) == nlen && !strncasecmp(n, name, nlen);
+                if (a >= end || *a != '=')
+                        continue;
+                a++;
+                char q = (a < end && (*a == '"' || *a == '\'')) ? *a++ : 0;
+                const char *v = a;
+                while (a < end && (q ? *a != q : (*a != ' ' && *a != '>')))
+                        a++;
+                if (match)
+                        put_text(out, v, (size_t)(a - v), false);
+                if (q && a < end)
+                        a++;
+        }
+}
+
+void search_html_text(struct buf *out, const char *html)
+{
+        const char *s = html, *end = html + strlen(html);
+        int skip = 0, pre = 0; /* depth inside svg/script/style, inside pre */
+        while (s < end) {
+                if (*s != '<') {
+                        const char *t = s;
+                        while (s < end && *s != '<')
+                                s++;
+                        if (!skip)
+                                put_text(out, t, (size_t)(s - t), pre > 0);
+                        continue;
+                }
+                if (!strncmp(s, "<!--", 4)) {
+                        const char *c = strstr(s + 4, "-->");
+                        s = c ? c + 3 : end;
+                        continue;
+                }
+                /* a tag: name, attributes (quoted values may hold '>'), '>' */
+                const char *p = s + 1;
+                bool closing = p < end && *p == '/';
+                if (closing)
+                        p++;
+                const char *name = p;
+                while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                                   (*p >= '0' && *p <= '9')))
+                        p++;
+                size_t nlen = (size_t)(p - name);
+                const char *attrs = p;
+                char q = 0;
+                while (p < end && (q || *p != '>')) {
+                        if (q && *p == q)
+                                q = 0;
+                        else if (!q && (*p == '"' || *p == '\''))
+                                q = *p;
+                        p++;
+                }
+                bool self = p > attrs && p[-1] == '/';
+                char lower[16] = {0};
+                for (size_t i = 0; i < nlen && i < sizeof lower - 1; i++)
+                        lower[i] = (char)(name[i] | 0x20);
+                bool hidden =
+                    nlen < sizeof lower &&
+                    (!strcmp(lower, "svg") || !strcmp(lower, "script") || !strcmp(lower, "style"));
+                if (!nlen) {
+                        /* "<" not starting a tag, or <!DOCTYPE ...>: text / skipped */
+                        if (s[1] != '!' && !skip)
+                                put_text(out, s, 1, pre > 0);
+                        s = s[1] == '!' ? (p < end ? p + 1 : end) : s + 1;
+                        continue;
+                }
+                s = p < end ? p + 1 : end;
+                if (hidden && !self && !closing && strcmp(lower, "svg")) {
+                        /* script and style hold raw text up to their end tag */
+                        char endtag[sizeof lower + 2];
+                        snprintf(endtag, sizeof endtag, "</%s", lower);
+                        const char *e = strcasestr(s, endtag);
+                        s = e ? e : end;
+                        continue;
+                }
+                if (hidden && !self) {
+                        skip += closing ? (skip > 0 ? -1 : 0) : 1;
+                        continue;
+                }
+                if (skip)
+                        continue;
+                if (nlen == 3 && !strcmp(lower, "pre") && !self)
+                        pre += closing ? (pre > 0 ? -1 : 0) : 1;
+                if (is_block(lower, nlen) && nlen < sizeof lower)
+                        end_line(out);
+                else if (!closing && nlen == 3 && !strcmp(lower, "img"))
+                        put_attr(out, attrs, p, "alt");
+        }
 }
 
 /* tok_fn for search_tokens: appends the characters, pairs and words. */
