@@ -5,6 +5,8 @@
 #include "date.h"
 #include "diag.h"
 #include "fsio.h"
+#include "import.h"
+#include "lint.h"
 #include "output.h"
 #include "pool.h"
 #include "render.h"
@@ -34,12 +36,14 @@ static void usage(FILE *f)
                    "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts] "
                    "[--now DATE]\n"
                    "       gen new article TITLE [--content DIR] [--slug SLUG]\n"
+                   "       gen import FILE... [--source NAME] [--date YYYY-MM-DD] [--into DIR]\n"
                    "       gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n"
                    "       gen --help | --version\n"
                    "\n"
                    "build   renders content/ with templates/ into site/ (replaced atomically)\n"
                    "check   validates everything a build would, and writes nothing\n"
                    "new     starts a draft article with its front matter\n"
+                   "import  splits newspaper pages (text) into draft articles and a report\n"
                    "exit status: 0 ok, 1 content errors, 2 usage\n");
 }
 
@@ -49,6 +53,7 @@ struct build_args {
         bool drafts, dev, check;
         int jobs;        /* 0: one per online CPU */
         const char *now; /* --now: the moment the site is built for */
+        bool strict;     /* --strict: content warnings are errors */
 };
 
 /* Parses build/check options. Returns 0, or -1 on a usage error. */
@@ -67,6 +72,8 @@ static int parse_build_args(int argc, char **argv, struct build_args *a)
                         a->drafts = true;
                 else if (!strcmp(o, "--now") && i + 1 < argc)
                         a->now = argv[++i];
+                else if (!strcmp(o, "--strict"))
+                        a->strict = true;
                 else if (!strcmp(o, "--jobs") && i + 1 < argc) {
                         char *end;
                         long n = strtol(argv[++i], &end, 10);
@@ -149,7 +156,7 @@ static int check_templates(struct tmpl_lib *lib, struct diag *d)
 static int cmd_build(int argc, char **argv, bool check, struct diag *d)
 {
         struct build_args a = {"content", "templates", "static", "site", false,
-                               false,     check,       0,        NULL};
+                               false,     check,       0,        NULL,   false};
         if (parse_build_args(argc, argv, &a) < 0)
                 return EXIT_USAGE;
         struct timespec t0, start;
@@ -180,6 +187,9 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         timing("load", &t0);
         if (!content || !templates_ok)
                 goto out;
+        int warnings = lint_content(content, a.drafts, a.strict, d);
+        if (a.strict && warnings)
+                goto out;
         int64_t now;
         if (build_time(a.now, (int)json_integer_value(json_object_get(cfg, "tz_offset")), &now, d) <
             0)
@@ -203,16 +213,19 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                         goto out;
         }
         rc = EXIT_OK;
-        if (check)
-                fprintf(stderr, "gen: checked %zu articles, %ld pages, %ld feeds: no errors\n",
-                        json_array_size(json_object_get(model, "articles")), stats.pages,
-                        stats.feeds);
-        else
-                fprintf(stderr, "built %ld pages, %ld feeds in %.2f s\n", stats.pages, stats.feeds,
-                        seconds_since(&start));
 out:
         output_abort(o);
         diag_flush(d, stderr); /* the messages first, then what they add up to */
+        if (rc == EXIT_OK && check)
+                fprintf(
+                    stderr,
+                    "gen: checked %zu articles, %ld pages, %ld feeds: no errors, %d warning%s\n",
+                    json_array_size(json_object_get(model, "articles")), stats.pages, stats.feeds,
+                    diag_warnings(d), diag_warnings(d) == 1 ? "" : "s");
+        else if (rc == EXIT_OK)
+                fprintf(stderr, "built %ld pages, %ld feeds in %.2f s, %d warning%s\n", stats.pages,
+                        stats.feeds, seconds_since(&start), diag_warnings(d),
+                        diag_warnings(d) == 1 ? "" : "s");
         if (rc != EXIT_OK && diag_errors(d))
                 fprintf(stderr, "gen: %d error%s; %s\n", diag_errors(d),
                         diag_errors(d) == 1 ? "" : "s",
@@ -223,6 +236,47 @@ out:
         tmpl_lib_free(lib);
         free(site_yaml);
         free(media);
+        return rc;
+}
+
+/* gen import FILE... [--source NAME] [--date DATE] [--into DIR]: splits newspaper pages
+ * (plain UTF-8 text) into draft articles, with a report beside them; see import.h. */
+static int cmd_import(int argc, char **argv, struct diag *d)
+{
+        struct import_opts o = {0};
+        o.out = stdout;
+        int files = 0;
+        for (int i = 0; i < argc; i++) {
+                const char **slot = !strcmp(argv[i], "--source") ? &o.source
+                                    : !strcmp(argv[i], "--date") ? &o.date
+                                    : !strcmp(argv[i], "--into") ? &o.into
+                                                                 : NULL;
+                if (slot && i + 1 < argc)
+                        *slot = argv[++i];
+                else if (!strcmp(argv[i], "--help")) {
+                        printf("usage: gen import FILE... [--source NAME] [--date YYYY-MM-DD] "
+                               "[--into DIR]\n"
+                               "splits newspaper pages (UTF-8 text) into draft articles in DIR\n"
+                               "(default content/articles/imported) and writes beside them a "
+                               "report of what was\nchanged and what to check; never overwrites "
+                               "a file\n");
+                        return EXIT_OK;
+                } else if (slot || argv[i][0] == '-') {
+                        fprintf(stderr, "gen: unknown or incomplete option '%s'\n", argv[i]);
+                        return EXIT_USAGE;
+                } else
+                        files++;
+        }
+        if (!files)
+                return EXIT_USAGE;
+        int rc = EXIT_OK;
+        for (int i = 0; i < argc; i++) {
+                if (!strcmp(argv[i], "--source") || !strcmp(argv[i], "--date") ||
+                    !strcmp(argv[i], "--into"))
+                        i++;
+                else if (import_file(argv[i], &o, d) < 0)
+                        rc = EXIT_CONTENT;
+        }
         return rc;
 }
 
@@ -402,6 +456,8 @@ int main(int argc, char **argv)
                 rc = cmd_build(argc - 2, argv + 2, true, d);
         else if (!strcmp(argv[1], "new"))
                 rc = cmd_new(argc - 2, argv + 2, d);
+        else if (!strcmp(argv[1], "import"))
+                rc = cmd_import(argc - 2, argv + 2, d);
         else if (!strcmp(argv[1], "render-template"))
                 rc = cmd_render_template(argc - 2, argv + 2, d);
         else if (!strcmp(argv[1], "--version")) {
