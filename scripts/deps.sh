@@ -4,16 +4,27 @@
 # prints the exact command and fails, so nothing half-works on a machine without them.
 set -eu
 build_pkgs="gcc make pkg-config libcmark-dev libjansson-dev libxml2-dev libyaml-dev libcsv-dev libutf8proc-dev libssl-dev python3"
-test_pkgs="$build_pkgs libxml2-utils python3-feedparser valgrind cmark clang-format time nodejs npm chromium"
+test_pkgs="$build_pkgs bc libxml2-utils python3-feedparser valgrind cmark clang-format time nodejs npm chromium"
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 test) want=$test_pkgs ;;
 *) echo "usage: deps.sh build|test" >&2; exit 2 ;;
 esac
+# Some tools may come from elsewhere than Debian's package of that name (Node.js from
+# NodeSource bundles npm; Java from another JDK): a working command is enough for those.
+provided() {
+	case "$1" in
+	nodejs) command -v node >/dev/null 2>&1 ;;
+	npm) command -v npm >/dev/null 2>&1 ;;
+	openjdk-17-jre-headless) command -v java >/dev/null 2>&1 ;;
+	*) return 1 ;;
+	esac
+}
 missing=""
 for p in $want; do
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	case "$s" in *"ok installed"*) ;; *) missing="$missing $p" ;; esac
+	case "$s" in *"ok installed"*) continue ;; esac
+	provided "$p" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then sudo=""
