@@ -715,7 +715,8 @@
         if (rec.date) {
           const t = document.createElement('time');
           t.dateTime = rec.date;
-          t.textContent = rec.date;
+          const ymd = /^(\d{4})-(\d{2})-(\d{2})$/.exec(rec.date);
+          t.textContent = ymd ? ymd[1] + '年' + Number(ymd[2]) + '月' + Number(ymd[3]) + '日' : rec.date;
           meta.appendChild(document.createTextNode(' '));
           meta.appendChild(t);
         }
