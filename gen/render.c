@@ -87,7 +87,10 @@ static int body_one(void *arg, size_t i)
                 return -1;
         c->bodies[i] = r.html;
         r.html = NULL;
-        add_to_search(c, a, "article", r.text, r.summary);
+        struct buf visible = {0}; /* what readers see, figures' captions and tables included */
+        search_html_text(&visible, c->bodies[i]);
+        add_to_search(c, a, "article", buf_cstr(&visible), r.summary);
+        buf_free(&visible);
         json_object_set(a, "toc", r.toc);
         json_object_set_new(a, "has_toc", json_boolean(json_array_size(r.toc) > 0));
         if (!json_object_get(a, "summary"))
@@ -130,7 +133,10 @@ static int render_bodies(struct page_build *c)
                 json_object_set(a, "toc", r.toc);
                 if (!json_object_get(a, "summary"))
                         json_object_set_new(a, "summary", json_string(r.summary));
-                add_to_search(c, a, "page", r.text, r.summary);
+                struct buf visible = {0};
+                search_html_text(&visible, r.html);
+                add_to_search(c, a, "page", buf_cstr(&visible), r.summary);
+                buf_free(&visible);
                 markdown_result_free(&r);
         }
         return rc;
@@ -697,7 +703,14 @@ static int write_search(struct page_build *c)
                 size_t j;
                 json_t *f;
                 json_array_foreach(json_object_get(table, "fields"), j, f)
-                    buf_printf(&text, "%s\n", page_str(f, "title"));
+                {
+                        /* the column heading as the table shows it: title（unit） */
+                        const char *title = page_str(f, "title"), *unit = page_str(f, "unit");
+                        buf_puts(&text, title);
+                        if (*unit && !strstr(title, unit))
+                                buf_printf(&text, "（%s）", unit);
+                        buf_putc(&text, '\n');
+                }
                 char *day = xstrndup(page_str(ds, "updated"), 10);
                 search_add(c->search, page_str(ds, "url"), page_str(ds, "title"), day,
                            json_object_get(ds, "topics"), "dataset", buf_cstr(&text));
