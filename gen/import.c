@@ -4,6 +4,7 @@
  * into articles, headlines that the layout put away from their text are matched back by
  * their words, and each article's broken sentences are joined. */
 #include "import.h"
+#include "utf8.h"
 #include "date.h"
 #include "fsio.h"
 
@@ -25,32 +26,6 @@
 /* ---------------------------------------------------------------------------------------
  * UTF-8 and characters */
 
-/* Decodes the code point at s (not at the NUL). Returns its length; an invalid byte
- * decodes as itself with length 1. */
-static int u8(const char *s, int *cp)
-{
-        const unsigned char *p = (const unsigned char *)s;
-        if (p[0] < 0x80) {
-                *cp = p[0];
-                return 1;
-        }
-        int n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC0 ? 2 : 0;
-        if (!n) {
-                *cp = p[0];
-                return 1;
-        }
-        int v = p[0] & (0x7F >> n);
-        for (int i = 1; i < n; i++) {
-                if ((p[i] & 0xC0) != 0x80) {
-                        *cp = p[0];
-                        return 1;
-                }
-                v = (v << 6) | (p[i] & 0x3F);
-        }
-        *cp = v;
-        return n;
-}
-
 /* The code point that ends s[0..len); 0 when empty. */
 static int u8_last(const char *s, size_t len)
 {
@@ -60,7 +35,7 @@ static int u8_last(const char *s, size_t len)
         while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80 && len - i < 4)
                 i--;
         int cp;
-        u8(s + i, &cp);
+        utf8_next(s + i, &cp);
         return cp;
 }
 
@@ -70,12 +45,6 @@ static size_t u8_len(const char *s)
         for (; *s; s++)
                 n += ((unsigned char)*s & 0xC0) != 0x80;
         return n;
-}
-
-static bool is_han(int cp)
-{
-        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-               (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F) || cp == 0x3007;
 }
 
 static bool is_digit(int cp)
@@ -106,7 +75,7 @@ static char *trim_dup(const char *s, size_t n)
         const char *e = s + n;
         int cp;
         while (s < e) {
-                int k = u8(s, &cp);
+                int k = utf8_next(s, &cp);
                 if (!is_space(cp))
                         break;
                 s += k;
@@ -115,7 +84,7 @@ static char *trim_dup(const char *s, size_t n)
                 size_t i = (size_t)(e - s) - 1;
                 while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
                         i--;
-                u8(s + i, &cp);
+                utf8_next(s + i, &cp);
                 if (!is_space(cp))
                         break;
                 e = s + i;
@@ -128,7 +97,7 @@ static void skip_spaces(const char **p)
 {
         int cp;
         while (**p) {
-                int k = u8(*p, &cp);
+                int k = utf8_next(*p, &cp);
                 if (!is_space(cp))
                         return;
                 *p += k;
@@ -183,7 +152,7 @@ int import_end_kind(const char *para)
         case '(':
                 return 0;
         default:
-                return is_han(cp) || is_digit(cp) ||
+                return utf8_is_han(cp) || is_digit(cp) ||
                                (cp < 0x80 && ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'))
                            ? 0
                            : 1;
@@ -195,7 +164,7 @@ static int pauses(const char *s)
 {
         int n = 0, cp;
         while (*s) {
-                s += u8(s, &cp);
+                s += utf8_next(s, &cp);
                 n += cp == 0xFF0C || cp == ',' || cp == 0xFF1B || cp == ';';
         }
         return n;
@@ -254,8 +223,8 @@ static bool is_name(const char *s)
         size_t n = 0;
         int cp;
         for (const char *p = s; *p;) {
-                p += u8(p, &cp);
-                if (!is_han(cp))
+                p += utf8_next(p, &cp);
+                if (!utf8_is_han(cp))
                         return false;
                 n++;
         }
@@ -263,9 +232,9 @@ static bool is_name(const char *s)
                 return false;
         if (starts_list(s, compound_surnames))
                 return n >= 3;
-        int k = u8(s, &cp);
+        int k = utf8_next(s, &cp);
         for (const char *p = surnames; *p;) {
-                int c2, k2 = u8(p, &c2);
+                int c2, k2 = utf8_next(p, &c2);
                 if (c2 == cp)
                         return true;
                 p += k2;
@@ -293,7 +262,7 @@ static bool add_names(const char *tok, json_t *authors)
                         const char *q = p;
                         int cp;
                         for (size_t i = 0; i < w; i++)
-                                q += u8(q, &cp);
+                                q += utf8_next(q, &cp);
                         char *name = xstrndup(p, (size_t)(q - p));
                         ok = is_name(name);
                         json_array_append_new(found, json_string(name));
@@ -322,9 +291,9 @@ static json_t *parse_names(const char *s, bool *keyword, const char **source)
         while (1) {
                 skip_spaces(&p);
                 int cp;
-                while (*p && (u8(p, &cp), cp == 0x3001 || cp == 0xFF0C || cp == ',' ||
-                                              cp == 0x25A1 || cp == 0x25A0)) {
-                        p += u8(p, &cp); /* 、，□■ between names */
+                while (*p && (utf8_next(p, &cp), cp == 0x3001 || cp == 0xFF0C || cp == ',' ||
+                                                     cp == 0x25A1 || cp == 0x25A0)) {
+                        p += utf8_next(p, &cp); /* 、，□■ between names */
                         skip_spaces(&p);
                 }
                 if (!*p)
@@ -339,7 +308,7 @@ static json_t *parse_names(const char *s, bool *keyword, const char **source)
                 }
                 const char *q = p;
                 while (*q) {
-                        int k = u8(q, &cp);
+                        int k = utf8_next(q, &cp);
                         if (is_space(cp) || cp == 0x3001 || cp == 0xFF0C || cp == ',')
                                 break;
                         q += k;
@@ -430,8 +399,8 @@ static json_t *read_dateline(const char *s)
         const char *place = p;
         int cp;
         while (*p && !is_digit((unsigned char)*p)) {
-                int k = u8(p, &cp);
-                if (!is_han(cp) || (size_t)(p - place) > 30)
+                int k = utf8_next(p, &cp);
+                if (!utf8_is_han(cp) || (size_t)(p - place) > 30)
                         return NULL;
                 p += k;
         }
@@ -505,7 +474,7 @@ static json_t *read_benbaoxun(const char *s)
                         const char *e = t;
                         int cp;
                         while (*e) {
-                                int k = u8(e, &cp);
+                                int k = utf8_next(e, &cp);
                                 if (is_space(cp))
                                         break;
                                 e += k;
@@ -666,7 +635,7 @@ static void put_cp(struct buf *b, int cp)
 /* True for characters after which Chinese punctuation belongs: Han and the closing marks. */
 static bool cjk_before(int cp)
 {
-        return is_han(cp) || cp == 0x201D || cp == 0x2019 || cp == 0x300D || cp == 0x300F ||
+        return utf8_is_han(cp) || cp == 0x201D || cp == 0x2019 || cp == 0x300D || cp == 0x300F ||
                cp == 0x300B || cp == 0xFF09 || cp == 0x3011;
 }
 
@@ -678,7 +647,7 @@ static char *full_width(const char *s, int *count)
         size_t n = 0, cap = strlen(s) + 1;
         int *cp = xmalloc(cap * sizeof *cp);
         for (const char *p = s; *p;)
-                p += u8(p, &cp[n++]);
+                p += utf8_next(p, &cp[n++]);
         bool *conv = xcalloc(n + 1, 1);
         *count = 0;
         for (size_t i = 0; i < n; i++) {
@@ -691,9 +660,9 @@ static char *full_width(const char *s, int *count)
                         size_t j = i + 1;
                         bool han = false;
                         while (j < n && cp[j] != ')' && cp[j] != '(' && j - i < 200)
-                                han |= is_han(cp[j++]);
+                                han |= utf8_is_han(cp[j++]);
                         if (j < n && cp[j] == ')' && han &&
-                            (is_han(prev) || is_han(next) || cjk_before(prev) || !prev))
+                            (utf8_is_han(prev) || utf8_is_han(next) || cjk_before(prev) || !prev))
                                 conv[i] = conv[j] = true;
                 }
         }
@@ -712,7 +681,7 @@ static char *full_width(const char *s, int *count)
                            : c == ':' ? 0xFF1A
                            : c == '(' ? 0xFF08
                                       : 0xFF09);
-                if (c != '(' && i + 2 < n && cp[i + 1] == ' ' && is_han(cp[i + 2]))
+                if (c != '(' && i + 2 < n && cp[i + 1] == ' ' && utf8_is_han(cp[i + 2]))
                         i++; /* "医保, 基金": the space went with the comma */
         }
         free(cp);
@@ -893,7 +862,7 @@ static int *cps(const char *s, size_t *n)
         *n = 0;
         while (*s) {
                 int c;
-                s += u8(s, &c);
+                s += utf8_next(s, &c);
                 if (!is_space(c))
                         a[(*n)++] = c;
         }
@@ -1342,11 +1311,11 @@ static double head_score(const char *head, const char *body)
 {
         int total = 0, found = 0, c1, c2;
         for (const char *p = head; *p;) {
-                int k1 = u8(p, &c1);
+                int k1 = utf8_next(p, &c1);
                 if (!p[k1])
                         break;
-                int k2 = u8(p + k1, &c2);
-                if (is_han(c1) && is_han(c2)) {
+                int k2 = utf8_next(p + k1, &c2);
+                if (utf8_is_han(c1) && utf8_is_han(c2)) {
                         char *bi = xstrndup(p, (size_t)(k1 + k2));
                         total++;
                         found += strstr(body, bi) != NULL;
@@ -1506,7 +1475,7 @@ struct ctx {
 static char *join2(const char *a, const char *b)
 {
         int x = u8_last(a, strlen(a)), y;
-        u8(b, &y);
+        utf8_next(b, &y);
         bool latin = x < 0x80 && y < 0x80 && ((x | 0x20) >= 'a' && (x | 0x20) <= 'z') &&
                      ((y | 0x20) >= 'a' && (y | 0x20) <= 'z');
         return xasprintf("%s%s%s", a, latin ? " " : "", b);
@@ -1571,10 +1540,10 @@ static void check_text(struct art *a)
                 if (it->kind != IT_PARA)
                         continue;
                 int c1, c2 = 0;
-                int k = u8(it->text, &c1);
+                int k = utf8_next(it->text, &c1);
                 if (it->text[k])
-                        u8(it->text + k, &c2);
-                if ((is_han(c1) && (c2 == 0x3002 || c2 == 0xFF0C)) || c1 == 0xFF0C ||
+                        utf8_next(it->text + k, &c2);
+                if ((utf8_is_han(c1) && (c2 == 0x3002 || c2 == 0xFF0C)) || c1 == 0xFF0C ||
                     c1 == 0x3002 || c1 == 0x3001 || c1 == 0x201D || c1 == 0xFF09)
                         note(a->unsure,
                              "line %d: the paragraph seems to start mid-sentence; its beginning "
@@ -1582,8 +1551,8 @@ static void check_text(struct art *a)
                              it->line);
                 int prev2 = 0, prev = 0, c;
                 for (const char *p = it->text; *p;) {
-                        p += u8(p, &c);
-                        if (is_han(prev2) && prev == ' ' && is_han(c)) {
+                        p += utf8_next(p, &c);
+                        if (utf8_is_han(prev2) && prev == ' ' && utf8_is_han(c)) {
                                 if (!lost++)
                                         lost_line = it->line;
                         }
@@ -1609,7 +1578,7 @@ static char *guess_title(const struct art *a)
                 const char *q = p;
                 if (read_date(&q, &y, &m, &d)) {
                         for (int k = 0; k < 3 && *q && !starts(q, "，"); k++)
-                                q += u8(q, &c);
+                                q += utf8_next(q, &c);
                         if (starts(q, "，"))
                                 p = q + strlen("，");
                 }
@@ -1618,7 +1587,7 @@ static char *guess_title(const struct art *a)
                 struct buf b = {0};
                 int n = 0;
                 while (*p && n < 40) {
-                        int k = u8(p, &c);
+                        int k = utf8_next(p, &c);
                         if (c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF1B ||
                             (c == 0xFF0C && n >= 12))
                                 break;
@@ -1877,7 +1846,7 @@ json_t *import_parse(const char *path, const char *stem, const char *text, size_
         }
         for (size_t i = 0, line = 1; i < len;) {
                 int cp;
-                int k = u8(text + i, &cp);
+                int k = utf8_next(text + i, &cp);
                 if ((unsigned char)text[i] >= 0x80 && (k == 1 || i + (size_t)k > len)) {
                         diag_error(d, path, (int)line, 0,
                                    "invalid UTF-8 (byte 0x%02X): convert the page to UTF-8 first "

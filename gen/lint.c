@@ -2,6 +2,7 @@
  * quotes, fenced blocks), each text block into characters that keep their file line and
  * column, without inline code, link targets and emphasis marks; the rules run over those. */
 #include "lint.h"
+#include "utf8.h"
 #include "buf.h"
 #include "numfmt.h"
 
@@ -47,28 +48,6 @@ static void warn(struct lint *l, enum rule r, int line, int col, const char *fmt
 
 /* ---------------------------------------------------------------------------------------
  * Characters */
-
-static int u8(const char *s, int *cp)
-{
-        const unsigned char *p = (const unsigned char *)s;
-        int n = p[0] < 0x80 ? 1 : p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC0 ? 2 : 1;
-        int v = n == 1 ? p[0] : p[0] & (0x7F >> n);
-        for (int i = 1; i < n; i++) {
-                if ((p[i] & 0xC0) != 0x80) {
-                        *cp = p[0];
-                        return 1;
-                }
-                v = (v << 6) | (p[i] & 0x3F);
-        }
-        *cp = v;
-        return n;
-}
-
-static bool is_han(int cp)
-{
-        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-               (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F) || cp == 0x3007;
-}
 
 static bool is_digit(int cp)
 {
@@ -296,7 +275,7 @@ static void read_chars(struct lint *l, const char *md, struct block *b)
         int line = b->line, col = 1;
         for (size_t i = 0; i < n;) {
                 int cp;
-                int k = u8(s + i, &cp);
+                int k = utf8_next(s + i, &cp);
                 if (cp == '!' && !mask[i] && i + 1 < n && s[i + 1] == '[') {
                         size_t j = i + 2;
                         while (j < n && s[j] != ']' && s[j] != '\n')
@@ -390,7 +369,7 @@ static void check_punct(struct lint *l, const struct block *b)
                 size_t next = i + 1;
                 if (b->ch[next].cp == ' ' && next + 1 < b->n && c != '(')
                         next++;
-                if (!is_han(b->ch[i - 1].cp) || !is_han(b->ch[next].cp))
+                if (!utf8_is_han(b->ch[i - 1].cp) || !utf8_is_han(b->ch[next].cp))
                         continue;
                 struct buf ex = {0}, fix = {0};
                 excerpt(&ex, b, i - 1, next + 1);
@@ -477,10 +456,10 @@ static void check_broken(struct lint *l, const struct block *b, const struct blo
         if (b->kind != B_PARA || !next || next->kind != B_PARA || !next->n)
                 return;
         const struct ch *c = last_ch(b);
-        if (!c || !(is_han(c->cp) || c->cp == 0xFF0C || c->cp == 0x3001))
+        if (!c || !(utf8_is_han(c->cp) || c->cp == 0xFF0C || c->cp == 0x3001))
                 return;
         int f = next->ch[0].cp;
-        if (!is_han(f) && !is_digit(f))
+        if (!utf8_is_han(f) && !is_digit(f))
                 return;
         struct buf a = {0}, z = {0};
         size_t i = (size_t)(c - b->ch);
@@ -588,7 +567,7 @@ static bool spells(const struct block *b, size_t i, const char *s)
 {
         while (*s) {
                 int c;
-                s += u8(s, &c);
+                s += utf8_next(s, &c);
                 if (i >= b->n || b->ch[i].cp != c)
                         return false;
                 i++;
@@ -660,7 +639,7 @@ static void check_table(struct lint *l, const struct block *b, const char *dname
                         /* the words up to the first digit, within the clause */
                         struct buf conn = {0};
                         size_t j = i + llen;
-                        while (j < b->n && is_han(b->ch[j].cp) && j - i - llen < 12)
+                        while (j < b->n && utf8_is_han(b->ch[j].cp) && j - i - llen < 12)
                                 put_cp(&conn, b->ch[j++].cp);
                         buf_puts(&conn, "");
                         struct figure fig;
@@ -724,7 +703,7 @@ static void check_table(struct lint *l, const struct block *b, const char *dname
                                 struct buf said = {0}, is = {0};
                                 size_t end = fig.unit_at;
                                 while (end < b->n &&
-                                       (is_han(b->ch[end].cp) || b->ch[end].cp == '%') &&
+                                       (utf8_is_han(b->ch[end].cp) || b->ch[end].cp == '%') &&
                                        end - fig.unit_at < 3)
                                         end++;
                                 excerpt(&said, b, fig.at, end);

@@ -1,6 +1,7 @@
 /* markdown: cmark and the passes over its tree. */
 #include "markdown.h"
 #include "escape.h"
+#include "utf8.h"
 
 #include <cmark.h>
 #include <stdbool.h>
@@ -290,7 +291,7 @@ static int pass_fences(cmark_node *root, const struct md_links *links, const cha
 /* Gives every heading an id (deduplicated) and collects h2/h3 into toc. */
 static void pass_headings(cmark_node *root, json_t *toc, int options)
 {
-        json_t *used = json_object();
+        json_t *used = json_object(), *next = json_object();
         for (const char *const *r = reserved_ids; *r; r++)
                 json_object_set_new(used, *r, json_true());
         cmark_node **heads = NULL;
@@ -312,10 +313,19 @@ static void pass_headings(cmark_node *root, json_t *toc, int options)
                 plain_text(h, &text);
                 markdown_heading_id(&id, buf_cstr(&text));
                 size_t base = id.len;
-                for (int k = 1; json_object_get(used, buf_cstr(&id)); k++) {
-                        buf_truncate(&id, base);
-                        buf_printf(&id, "-%d", k);
+                /* next[base id] is the first suffix not yet tried for it: the ids taken only
+                 * grow, so the search resumes there (20,000 equal headings stay linear) */
+                json_t *tried = json_object_get(next, buf_cstr(&id));
+                json_int_t k = tried ? json_integer_value(tried) : 1;
+                char *key = xstrdup(buf_cstr(&id));
+                if (json_object_get(used, buf_cstr(&id))) {
+                        do {
+                                buf_truncate(&id, base);
+                                buf_printf(&id, "-%lld", (long long)k++);
+                        } while (json_object_get(used, buf_cstr(&id)));
+                        json_object_set_new(next, key, json_integer(k));
                 }
+                free(key);
                 json_object_set_new(used, buf_cstr(&id), json_true());
                 /* cmark renders the heading with its inline markup; we add the id. */
                 char *inner = cmark_render_html(h, options);
@@ -339,12 +349,7 @@ static void pass_headings(cmark_node *root, json_t *toc, int options)
         }
         free(heads);
         json_decref(used);
-}
-
-static int is_han(utf8proc_int32_t cp)
-{
-        return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-               (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3134F);
+        json_decref(next);
 }
 
 /* Han characters count one each, runs of Latin letters or digits one word each. */
@@ -357,7 +362,7 @@ static long count_words(const char *text)
         utf8proc_ssize_t n;
         while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
                 p += n;
-                if (is_han(cp)) {
+                if (utf8_is_han(cp)) {
                         han++;
                         in_word = 0;
                 } else if (cp < 128 && ((cp | 32) >= 'a' && (cp | 32) <= 'z')) {
