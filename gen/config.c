@@ -154,16 +154,23 @@ static int load_navigation(const struct ynode *n, json_t *cfg, const char *path,
 
 json_t *config_load(const char *path, struct diag *d)
 {
+        struct buf text = {0};
+        json_t *cfg = NULL;
+        if (fsio_read(path, &text, d) == 0)
+                cfg = config_parse(path, buf_cstr(&text), text.len, d);
+        buf_free(&text);
+        return cfg;
+}
+
+json_t *config_parse(const char *path, const char *text, size_t len, struct diag *d)
+{
         static const char *const keys[] = {"title",      "description", "base_url",  "language",
                                            "timezone",   "per_page",    "feed_size", "topics",
                                            "navigation", NULL};
-        struct buf text = {0};
         struct ynode *root = NULL;
         json_t *cfg = NULL;
         int rc = 0;
-        if (fsio_read(path, &text, d) < 0)
-                goto out;
-        root = yaml_load(buf_cstr(&text), text.len, path, 0, d);
+        root = yaml_load(text, len, path, 0, d);
         if (!root)
                 goto out;
         if (root->kind != YNODE_MAPPING) {
@@ -218,6 +225,5 @@ out:
                 cfg = NULL;
         }
         ynode_free(root);
-        buf_free(&text);
         return cfg;
 }

@@ -23,6 +23,11 @@ int frontmatter_check_utf8(const char *path, const char *text, size_t len, struc
                         diag_error(d, path, line, col, "NUL byte in text");
                         return -1;
                 }
+                /* pages are XML-clean too: no C0 control but TAB, LF and CR, no DEL */
+                if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F) {
+                        diag_error(d, path, line, col, "control character U+%04X in text", cp);
+                        return -1;
+                }
                 if (cp == '\n') {
                         line++;
                         col = 1;
@@ -260,6 +265,28 @@ static int take_title(const struct ynode *meta, json_t *obj, const char *path, s
         return 0;
 }
 
+/* Each tag names a folder under tags/: it must have a visible character and fit in a
+ * file name (NAME_MAX is 255 bytes). Returns 0, or -1 after reporting at the tag. */
+static int check_tags(const struct ynode *list, const char *path, struct diag *d)
+{
+        int rc = 0;
+        for (size_t i = 0; i < list->nkids; i++) {
+                const struct ynode *t = list->kids[i];
+                size_t n = strlen(t->text);
+                if (!t->text[strspn(t->text, " \t\r\n")]) {
+                        diag_error(d, path, t->line, t->col, "tag is empty");
+                        rc = -1;
+                } else if (n > FRONTMATTER_TAG_MAX) {
+                        diag_error(d, path, t->line, t->col,
+                                   "tag is %zu bytes long, at most %d fit a folder name: tags are "
+                                   "short labels",
+                                   n, FRONTMATTER_TAG_MAX);
+                        rc = -1;
+                }
+        }
+        return rc;
+}
+
 json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *cfg, struct diag *d)
 {
         static const char *const keys[] = {
@@ -294,6 +321,8 @@ json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *
                         if (!(list = ynode_string_list(n, path, *k, d))) {
                                 rc = -1;
                                 list = json_array();
+                        } else if (!strcmp(*k, "tags") && check_tags(n, path, d) < 0) {
+                                rc = -1;
                         }
                         char *lk = xasprintf("%s_line", *k), *ck = xasprintf("%s_col", *k);
                         json_object_set_new(a, lk, json_integer(n->line));

@@ -10,8 +10,11 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Checks that text is valid UTF-8 without NUL bytes; reports the first bad byte's
- * line:col. Returns 0 or -1. */
+/* Most bytes of one tag: it becomes a folder name (at most 255 bytes). */
+#define FRONTMATTER_TAG_MAX 200
+
+/* Checks that text is valid UTF-8 without NUL bytes or control characters other than TAB,
+ * LF and CR; reports the first bad byte's line:col. Returns 0 or -1. */
 int frontmatter_check_utf8(const char *path, const char *text, size_t len, struct diag *d) WUR;
 
 /* Splits text (no BOM) at the "---" lines. On success *meta is the parsed front matter

@@ -13,14 +13,37 @@
 int fsio_read(const char *path, struct buf *out, struct diag *d)
 {
         buf_reset(out);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        /* O_NOFOLLOW: a link is refused, not read through; O_NONBLOCK: opening a FIFO
+         * does not wait for a writer (it is then refused as not a regular file). */
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0) {
-                diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                if (errno == ELOOP)
+                        diag_error(d, path, 0, 0,
+                                   "cannot read: a symbolic link (links are not followed; copy "
+                                   "the file instead)");
+                else
+                        diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
                 return -1;
         }
         struct stat st;
-        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-                buf_grow(out, (size_t)st.st_size);
+        if (fstat(fd, &st) < 0) {
+                diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                close(fd);
+                return -1;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                diag_error(d, path, 0, 0, "cannot read: %s",
+                           S_ISDIR(st.st_mode) ? "a folder, not a file"
+                                               : "not a regular file (a FIFO, socket or device)");
+                close(fd);
+                return -1;
+        }
+        if (st.st_size > FSIO_MAX_BYTES) {
+                diag_error(d, path, 0, 0, "cannot read: larger than %ld MB", FSIO_MAX_BYTES >> 20);
+                close(fd);
+                return -1;
+        }
+        buf_grow(out, (size_t)st.st_size);
         for (;;) {
                 buf_grow(out, 65536);
                 ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
@@ -33,6 +56,12 @@ int fsio_read(const char *path, struct buf *out, struct diag *d)
                 }
                 if (n == 0)
                         break;
+                if (out->len + (size_t)n > (size_t)FSIO_MAX_BYTES) { /* it grew while read */
+                        diag_error(d, path, 0, 0, "cannot read: larger than %ld MB",
+                                   FSIO_MAX_BYTES >> 20);
+                        close(fd);
+                        return -1;
+                }
                 out->len += (size_t)n;
                 out->data[out->len] = '\0';
         }
@@ -88,6 +117,10 @@ static int list_into(const char *dir, const char *suffix, json_t *out, int depth
                                 rc = -1;
                 } else if (S_ISREG(st.st_mode) && ends_with(e->d_name, suffix)) {
                         json_array_append_new(out, json_string(path));
+                } else if (!S_ISREG(st.st_mode) && ends_with(e->d_name, suffix)) {
+                        diag_error(d, path, 0, 0,
+                                   "not a regular file or folder (a FIFO, socket or device)");
+                        rc = -1;
                 }
                 free(path);
         }
@@ -99,8 +132,21 @@ json_t *fsio_list(const char *dir, const char *suffix, struct diag *d)
 {
         json_t *out = json_array();
         struct stat st;
-        if (lstat(dir, &st) < 0 && errno == ENOENT)
-                return out;
+        if (lstat(dir, &st) < 0) {
+                if (errno == ENOENT)
+                        return out;
+                diag_error(d, dir, 0, 0, "cannot open folder: %s", strerror(errno));
+                json_decref(out);
+                return NULL;
+        }
+        if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+                diag_error(d, dir, 0, 0, "%s",
+                           S_ISLNK(st.st_mode)
+                               ? "symbolic links are not followed; use the folder itself"
+                               : "not a folder");
+                json_decref(out);
+                return NULL;
+        }
         if (list_into(dir, suffix, out, 0, d) < 0) {
                 json_decref(out);
                 return NULL;

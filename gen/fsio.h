@@ -11,8 +11,11 @@
 #include <stdbool.h>
 
 #define FSIO_MAX_DEPTH 32
+#define FSIO_MAX_BYTES (1L << 30) /* the largest file fsio_read reads */
 
-/* Reads the whole file into out (replacing its contents). Returns 0, or -1 after reporting. */
+/* Reads the whole regular file into out (replacing its contents). A symbolic link, a
+ * folder, a FIFO or device, or a file larger than FSIO_MAX_BYTES is refused. Returns 0, or
+ * -1 after reporting. */
 int fsio_read(const char *path, struct buf *out, struct diag *d) WUR;
 
 /* True when path exists and is a directory (links not followed). */
@@ -20,7 +23,8 @@ bool fsio_is_dir(const char *path);
 
 /* Lists the regular files below dir whose names end in suffix ("" for all), recursively,
  * as paths starting with dir, sorted bytewise. Hidden entries (".x") are skipped; a
- * symbolic link is reported as an error. Returns a new json array (caller decrefs), or
+ * symbolic link, or a FIFO, socket or device whose name ends in suffix, is reported as an
+ * error. Returns a new json array (caller decrefs), or
  * NULL after reporting (a missing dir gives an empty array). */
 json_t *fsio_list(const char *dir, const char *suffix, struct diag *d);
 

@@ -210,6 +210,10 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                 }
         }
         cmark_iter_free(it);
+        /* An image may hold another in its description (![a ![b](y)](x)): every <img> is
+         * written first, while the tree is whole, then the nodes are replaced from the last
+         * one back, so that an inner image is gone before the outer one (which frees it). */
+        char **htmls = xcalloc(nimages ? nimages : 1, sizeof *htmls);
         for (size_t i = 0; i < nimages; i++) {
                 cmark_node *img = images[i];
                 const char *url = cmark_node_get_url(img);
@@ -235,14 +239,18 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                         buf_puts(&html, "\"");
                 }
                 buf_puts(&html, " loading=\"lazy\" />");
-                cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
-                cmark_node_set_on_enter(custom, buf_cstr(&html));
-                cmark_node_replace(img, custom);
-                cmark_node_free(img);
-                buf_free(&html);
+                htmls[i] = buf_detach(&html);
                 buf_free(&alt);
                 buf_free(&u);
         }
+        for (size_t i = nimages; i-- > 0;) {
+                cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+                cmark_node_set_on_enter(custom, htmls[i]);
+                cmark_node_replace(images[i], custom);
+                cmark_node_free(images[i]);
+                free(htmls[i]);
+        }
+        free(htmls);
         free(images);
         return rc;
 }

@@ -26,12 +26,15 @@
 #include "tmpl.h"
 #include "escape.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum op { OP_TEXT, OP_VAR, OP_RAW, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_PARENT, OP_BLOCK };
 
@@ -81,11 +84,13 @@ struct tmpl {
 };
 
 struct tmpl_lib {
-        char *dir;          /* where NAME.mustache files are, or NULL */
-        bool strict;        /* a missing partial or parent is an error */
-        pthread_mutex_t mu; /* guards the list and every template not yet linked */
-        struct tmpl *list;  /* every template looked up so far, missing ones included */
-        unsigned mark;      /* last visit mark used */
+        char *dir;           /* where NAME.mustache files are, or NULL */
+        bool strict;         /* a missing partial or parent is an error */
+        unsigned long steps; /* work limit of one render: interpreter steps */
+        size_t bytes;        /* and bytes written */
+        pthread_mutex_t mu;  /* guards the list and every template not yet linked */
+        struct tmpl *list;   /* every template looked up so far, missing ones included */
+        unsigned mark;       /* last visit mark used */
 };
 
 /* ---------------------------------------------------------------------------------- */
@@ -773,6 +778,8 @@ struct tmpl_lib *tmpl_lib_new(const char *dir)
 {
         struct tmpl_lib *lib = xcalloc(1, sizeof *lib);
         lib->dir = dir ? xstrdup(dir) : NULL;
+        lib->steps = TMPL_MAX_STEPS;
+        lib->bytes = TMPL_MAX_OUTPUT;
         pthread_mutex_init(&lib->mu, NULL);
         return lib;
 }
@@ -814,6 +821,13 @@ void tmpl_lib_strict(struct tmpl_lib *lib, bool strict)
         lib->strict = strict;
 }
 
+/* See tmpl.h. */
+void tmpl_lib_limits(struct tmpl_lib *lib, unsigned long steps, size_t bytes)
+{
+        lib->steps = steps ? steps : TMPL_MAX_STEPS;
+        lib->bytes = bytes ? bytes : TMPL_MAX_OUTPUT;
+}
+
 /* Returns the template called name, or NULL. Call with lib->mu held. */
 static struct tmpl *lookup_tmpl(struct tmpl_lib *lib, const char *name)
 {
@@ -853,12 +867,23 @@ void tmpl_lib_add(struct tmpl_lib *lib, const char *name, const char *path, cons
         pthread_mutex_unlock(&lib->mu);
 }
 
-/* Reads t->path into t->src. Returns 0 or -1 (not found or not readable). */
+/* Reads t->path into t->src. Returns 0 or -1 (not found, not readable, or not a regular
+ * file: a FIFO would block the build, a folder cannot be read). */
 static int read_file(struct tmpl *t)
 {
-        FILE *f = fopen(t->path, "rb");
-        if (!f)
+        int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0)
                 return -1;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return -1;
+        }
+        FILE *f = fdopen(fd, "rb");
+        if (!f) {
+                close(fd);
+                return -1;
+        }
         struct buf b = {0};
         char chunk[16384];
         size_t n;
@@ -1058,10 +1083,12 @@ struct render {
         size_t nfr, capfr;
         struct argset *args; /* argument sets, innermost last */
         size_t nargs, capargs;
-        int chain;         /* the innermost argument set in effect, or -1 */
-        int depth;         /* partials and parents being rendered */
-        struct buf indent; /* the indentation in effect */
-        bool bol;          /* at the beginning of a line (kept while indent.len > 0) */
+        int chain;           /* the innermost argument set in effect, or -1 */
+        int depth;           /* partials and parents being rendered */
+        struct buf indent;   /* the indentation in effect */
+        bool bol;            /* at the beginning of a line (kept while indent.len > 0) */
+        unsigned long steps; /* interpreter steps so far */
+        size_t start;        /* out->len when the render began */
 };
 
 /* Pushes v (borrowed) on the context stack. */
@@ -1318,6 +1345,21 @@ static int enter(struct render *r, const struct tmpl *t, size_t at)
         return 0;
 }
 
+/* Reports that the render went past a work limit at node n of t (a text node has no
+ * position: the caller passes the section around it). */
+static int too_much(struct render *r, const struct tmpl *t, const struct node *n)
+{
+        if (r->steps > r->lib->steps)
+                diag_error(r->d, t->path, n->line, n->col,
+                           "rendering takes more than %lu steps: sections over lists nested in "
+                           "each other, or partials that include each other, multiply the work",
+                           r->lib->steps);
+        else
+                diag_error(r->d, t->path, n->line, n->col, "rendering writes more than %zu MB",
+                           r->lib->bytes >> 20);
+        return -1;
+}
+
 /* Runs the interpreter until every frame has ended. Returns 0 or -1 (reported). */
 static int run(struct render *r)
 {
@@ -1336,6 +1378,8 @@ static int run(struct render *r)
                 size_t at = f->pc;
                 const struct node *n = &t->nodes[at];
                 json_t *v;
+                if (++r->steps > r->lib->steps || r->out->len - r->start > r->lib->bytes)
+                        return too_much(r, t, n->line || !f->start ? n : &t->nodes[f->start - 1]);
                 switch (n->op) {
                 case OP_TEXT:
                         put_text(r, n->text, n->len);
@@ -1405,7 +1449,7 @@ int tmpl_render(struct tmpl_lib *lib, const char *name, json_t *ctx, struct buf 
                 report_unusable(lib, t, name, "template", d, NULL, 0, 0);
                 return -1;
         }
-        struct render r = {.lib = lib, .out = out, .d = d, .chain = -1};
+        struct render r = {.lib = lib, .out = out, .d = d, .chain = -1, .start = start};
         push_ctx(&r, ctx);
         push_frame(&r, t, 0, t->nnodes);
         int rc = run(&r);

@@ -25,6 +25,13 @@
 /* Nesting limits: sections in one template, and partials/parents while rendering. */
 #define TMPL_MAX_SECTION_DEPTH 100
 #define TMPL_MAX_PARTIAL_DEPTH 64
+/* Work limits of one tmpl_render: steps of the interpreter (a node run, a list item
+ * entered) and bytes written. Sections over lists nested in each other, or partials that
+ * include each other twice, multiply the work; past these limits the render stops with
+ * an error instead of running for hours. A page of the default theme takes well under
+ * 1% of either. */
+#define TMPL_MAX_STEPS  10000000UL
+#define TMPL_MAX_OUTPUT (512UL << 20)
 
 struct tmpl_lib;
 
@@ -37,6 +44,10 @@ void tmpl_lib_free(struct tmpl_lib *lib);
  * "partial 'x' not found (looked for DIR/x.mustache)", at the tag. Not strict (the
  * default, as the spec asks): it renders as the empty string. Set before rendering. */
 void tmpl_lib_strict(struct tmpl_lib *lib, bool strict);
+
+/* Lowers (or raises) the work limits of renders from lib: steps and output bytes, 0 for the
+ * default TMPL_MAX_STEPS / TMPL_MAX_OUTPUT. Set before rendering (tests and fuzzing). */
+void tmpl_lib_limits(struct tmpl_lib *lib, unsigned long steps, size_t bytes);
 
 /* Registers src (len bytes, copied) under name; path is what diagnostics call it.
  * Call before rendering from the library (it replaces an earlier source of that name). */

@@ -17,7 +17,9 @@ static struct ynode *node_new(enum ynode_kind kind, const yaml_mark_t *m, int li
 
 static void add_kid(struct ynode *parent, struct ynode *kid)
 {
-        parent->kids = xrealloc(parent->kids, (parent->nkids + 1) * sizeof *parent->kids);
+        size_t n = parent->nkids;
+        if ((n & (n - 1)) == 0) /* 0, 1, 2, 4, ...: the array doubles */
+                parent->kids = xrealloc(parent->kids, (n ? 2 * n : 1) * sizeof *parent->kids);
         parent->kids[parent->nkids++] = kid;
 }
 
@@ -34,26 +36,102 @@ void ynode_free(struct ynode *n)
         free(n);
 }
 
-/* Reports a duplicate key in a finished mapping at the second occurrence. */
+/* Reports a duplicate key in a finished mapping at the second occurrence (one hash
+ * lookup per key, so a mapping of 100,000 keys costs no more than reading it). */
 static int check_duplicates(const struct ynode *map, const char *path, struct diag *d)
 {
         int rc = 0;
+        json_t *seen = json_object();
         for (size_t i = 0; i + 1 < map->nkids; i += 2) {
                 const struct ynode *k = map->kids[i];
                 if (k->kind != YNODE_SCALAR)
                         continue;
-                for (size_t j = 0; j < i; j += 2) {
-                        const struct ynode *o = map->kids[j];
-                        if (o->kind == YNODE_SCALAR && !strcmp(o->text, k->text)) {
-                                diag_error(d, path, k->line, k->col,
-                                           "duplicate key '%s' (first at line %d)", k->text,
-                                           o->line);
-                                rc = -1;
-                                break;
-                        }
+                json_t *first = json_object_get(seen, k->text);
+                if (first) {
+                        diag_error(d, path, k->line, k->col,
+                                   "duplicate key '%s' (first at line %d)", k->text,
+                                   (int)json_integer_value(first));
+                        rc = -1;
+                } else {
+                        json_object_set_new(seen, k->text, json_integer(k->line));
                 }
         }
+        json_decref(seen);
         return rc;
+}
+
+/* Checks that text[0..len) holds only characters YAML allows (UTF-8; TAB, LF, CR and no
+ * other control character; no U+FFFE or U+FFFF) and reports the first one that is not at
+ * its line and character column, which libyaml's reader cannot give. Returns 0 or -1. */
+static int check_chars(const char *text, size_t len, const char *path, int line_offset,
+                       struct diag *d)
+{
+        const unsigned char *p = (const unsigned char *)text;
+        int line = 1 + line_offset, col = 1;
+        size_t i = 0;
+        while (i < len) {
+                unsigned c = p[i];
+                size_t n = 1;
+                unsigned cp = c;
+                if (c >= 0x80) {
+                        n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+                        cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0F : c & 0x1F;
+                        if (n == 0 || n > 4 || c > 0xF4 || i + n > len)
+                                n = 0;
+                        for (size_t k = 1; n && k < n; k++) {
+                                if ((p[i + k] & 0xC0) != 0x80)
+                                        n = 0;
+                                else
+                                        cp = cp << 6 | (p[i + k] & 0x3F);
+                        }
+                        if (n && ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+                                  cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+                                n = 0;
+                        if (!n) {
+                                diag_error(d, path, line, col, "invalid UTF-8 (byte 0x%02X)", c);
+                                return -1;
+                        }
+                }
+                if (cp == 0) {
+                        diag_error(d, path, line, col, "NUL byte in YAML");
+                        return -1;
+                }
+                if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F ||
+                    (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF) {
+                        diag_error(d, path, line, col,
+                                   "control character U+%04X is not allowed in YAML", cp);
+                        return -1;
+                }
+                if (cp == '\n') {
+                        line++;
+                        col = 1;
+                } else {
+                        col++;
+                }
+                i += n;
+        }
+        return 0;
+}
+
+/* Checks a scalar's value: escapes such as "\0", "\x01" or "\e" could put a NUL (which
+ * would cut the string) or another control character into a title or tag. Returns 0, or
+ * -1 after reporting at the scalar. */
+static int check_scalar(const yaml_event_t *ev, const char *path, int line_offset, struct diag *d)
+{
+        const unsigned char *v = ev->data.scalar.value;
+        for (size_t i = 0; i < ev->data.scalar.length; i++) {
+                unsigned c = v[i];
+                unsigned next = i + 1 < ev->data.scalar.length ? v[i + 1] : 0;
+                if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F ||
+                    (c == 0xC2 && next >= 0x80 && next <= 0x9F && next != 0x85)) {
+                        diag_error(d, path, (int)ev->start_mark.line + 1 + line_offset,
+                                   (int)ev->start_mark.column + 1,
+                                   "control character U+%04X in a string is not allowed",
+                                   c == 0xC2 ? next : c);
+                        return -1;
+                }
+        }
+        return 0;
 }
 
 static void report_parser(yaml_parser_t *p, const char *path, int line_offset, struct diag *d)
@@ -83,14 +161,8 @@ struct ynode *yaml_load(const char *text, size_t len, const char *path, int line
         struct ynode *root = NULL;
         int failed = 0, done = 0;
 
-        if (memchr(text, '\0', len)) {
-                const char *z = memchr(text, '\0', len);
-                int line = 1 + line_offset;
-                for (const char *p = text; p < z; p++)
-                        line += *p == '\n';
-                diag_error(d, path, line, 1, "NUL byte in YAML");
+        if (check_chars(text, len, path, line_offset, d) < 0)
                 return NULL;
-        }
         yaml_parser_initialize(&parser);
         yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
@@ -130,6 +202,11 @@ struct ynode *yaml_load(const char *text, size_t len, const char *path, int line
                                 diag_error(d, path, (int)m->line + 1 + line_offset,
                                            (int)m->column + 1,
                                            "YAML anchors (&name) are not allowed");
+                                failed = 1;
+                                break;
+                        }
+                        if (ev.type == YAML_SCALAR_EVENT &&
+                            check_scalar(&ev, path, line_offset, d) < 0) {
                                 failed = 1;
                                 break;
                         }
