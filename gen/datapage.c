@@ -86,7 +86,7 @@ static void spec_from(json_t *ds, const struct ynode *fence, struct chart_spec *
         }
 }
 
-/* <figure>: the chart, its caption with source and dataset link, the table behind
+/* <figure>: its caption with source and dataset link, the chart, the table behind
  * <details>. */
 static int figure(json_t *ds, const struct chart_spec *spec, const char *root, const char *id,
                   const char *path, int line, int col, struct buf *html, struct diag *d)
@@ -99,9 +99,10 @@ static int figure(json_t *ds, const struct chart_spec *spec, const char *root, c
         if (rc == 0)
                 rc = table_html(main_table(ds), &ts, path, line, col, &tbl, d);
         if (rc == 0) {
+                /* The caption first: HTML allows a figcaption only as a figure's first or
+                 * last child, and the <details> with the table comes after the chart. */
                 buf_printf(html, "<figure class=\"chart-figure\" id=\"%s\">\n", id);
-                buf_put(html, svg.data, svg.len);
-                buf_puts(html, "\n<figcaption><span class=\"chart-title\">");
+                buf_puts(html, "<figcaption><span class=\"chart-title\">");
                 escape_html(html, spec->title, strlen(spec->title));
                 buf_puts(html, "</span>");
                 if (source[0]) {
@@ -114,9 +115,10 @@ static int figure(json_t *ds, const struct chart_spec *spec, const char *root, c
                 escape_html(html, str(ds, "url"), strlen(str(ds, "url")));
                 buf_puts(html, "\">数据集：");
                 escape_html(html, str(ds, "title"), strlen(str(ds, "title")));
-                buf_puts(html,
-                         "</a></figcaption>\n<details class=\"chart-data\"><summary>查看图表数据"
-                         "</summary>\n");
+                buf_puts(html, "</a></figcaption>\n");
+                buf_put(html, svg.data, svg.len);
+                buf_puts(html, "\n<details class=\"chart-data\"><summary>查看图表数据"
+                               "</summary>\n");
                 buf_put(html, tbl.data, tbl.len);
                 buf_puts(html, "</details>\n</figure>\n");
         }
@@ -412,6 +414,13 @@ static int write_dataset(struct page_build *c, json_t *ds)
         json_object_set_new(view, "has_revisions",
                             json_boolean(json_array_size(json_object_get(ds, "revisions"))));
         json_object_set_new(view, "has_articles", json_boolean(json_array_size(cards)));
+        /* Flags for the template's <dl>: one <dt> per kind, then a <dd> per value. */
+        json_object_set_new(view, "has_sources",
+                            json_boolean(json_array_size(json_object_get(ds, "sources"))));
+        json_object_set_new(view, "has_licenses",
+                            json_boolean(json_array_size(json_object_get(ds, "licenses"))));
+        json_object_set_new(view, "has_topics",
+                            json_boolean(json_array_size(json_object_get(ds, "topics"))));
         json_object_set_new(view, "articles", cards);
         json_object_set_new(ctx, "dataset", view);
         char *ld = dataset_jsonld(c, ds, downloads);
