@@ -2,6 +2,7 @@
  * Every item is read and checked (and its dates formatted) before anything is written, so a
  * bad item fails the feed before any output. */
 #include "feed.h"
+#include "date.h"
 #include "escape.h"
 
 #include <libxml/parser.h>
@@ -22,178 +23,64 @@
 
 /* ---- dates ---- */
 
-#define SECS_PER_DAY 86400LL
 /* Instants further than this from 1970 are outside years 0000..9999 in any zone. */
 #define EPOCH_LIMIT 300000000000LL
-
-/* A broken-down local time. */
-struct civil {
-        long long year;
-        int mon;  /* 1..12 */
-        int mday; /* 1..31 */
-        int hour, min, sec;
-        int wday; /* 0 = Sunday */
-};
 
 static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const mon_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-/* Floor division for a possibly negative a and positive b. */
-static long long floor_div(long long a, long long b)
-{
-        long long q = a / b;
-        return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-/* Days from 1970-01-01 to year-mon-mday of the proleptic Gregorian calendar, counting in
- * 400-year cycles of 146097 days that start on 1 March. */
-static long long days_from_civil(long long year, int mon, int mday)
-{
-        long long y = mon <= 2 ? year - 1 : year;
-        long long cycle = floor_div(y, 400);
-        long long yoc = y - cycle * 400;                                          /* 0..399 */
-        long long doy = (153 * (mon > 2 ? mon - 3 : mon + 9) + 2) / 5 + mday - 1; /* from 1 March */
-        long long doc = yoc * 365 + yoc / 4 - yoc / 100 + doy;                    /* 0..146096 */
-        return cycle * 146097 + doc - 719468;
-}
-
-/* The inverse of days_from_civil. */
-static void civil_from_days(long long days, struct civil *c)
-{
-        long long z = days + 719468;
-        long long cycle = floor_div(z, 146097);
-        long long doc = z - cycle * 146097;
-        long long yoc = (doc - doc / 1460 + doc / 36524 - doc / 146096) / 365;
-        long long doy = doc - (365 * yoc + yoc / 4 - yoc / 100);
-        long long mp = (5 * doy + 2) / 153; /* month counted from March */
-        c->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
-        c->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
-        c->year = yoc + cycle * 400 + (c->mon <= 2);
-}
-
-/* Breaks epoch down in the zone offset_min minutes east of UTC. Returns 0, or -1 when the
- * offset is a day or more or the local year is outside 0000..9999. */
-static int to_civil(long long epoch, int offset_min, struct civil *c)
+/* Breaks epoch down in the zone offset_min minutes east of UTC (date.c does the
+ * calendar). Returns 0, or -1 when the offset is a day or more or the local year is
+ * outside 0000..9999, which RFC 822 and RFC 3339 cannot write. */
+static int to_fields(long long epoch, int offset_min, struct gdate_fields *f)
 {
         if (offset_min <= -24 * 60 || offset_min >= 24 * 60)
                 return -1;
         if (epoch < -EPOCH_LIMIT || epoch > EPOCH_LIMIT)
                 return -1;
-        long long local = epoch + offset_min * 60LL;
-        long long days = floor_div(local, SECS_PER_DAY);
-        long long sod = local - days * SECS_PER_DAY;
-        civil_from_days(days, c);
-        if (c->year < 0 || c->year > 9999)
-                return -1;
-        c->hour = (int)(sod / 3600);
-        c->min = (int)(sod / 60 % 60);
-        c->sec = (int)(sod % 60);
-        c->wday = (int)((days % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
-        return 0;
+        struct gdate g = {epoch, offset_min};
+        date_fields(&g, f);
+        return f->year < 0 || f->year > 9999 ? -1 : 0;
 }
 
 int feed_date_rfc822(long long epoch, int offset_min, char *out)
 {
-        struct civil c;
-        if (to_civil(epoch, offset_min, &c) < 0)
+        struct gdate_fields f;
+        if (to_fields(epoch, offset_min, &f) < 0)
                 return -1;
         int a = offset_min < 0 ? -offset_min : offset_min;
-        snprintf(out, FEED_DATE_MAX, "%s, %02d %s %04lld %02d:%02d:%02d %c%02d%02d",
-                 day_names[c.wday], c.mday, mon_names[c.mon - 1], c.year, c.hour, c.min, c.sec,
-                 offset_min < 0 ? '-' : '+', a / 60, a % 60);
+        snprintf(out, FEED_DATE_MAX, "%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d",
+                 day_names[f.weekday], f.day, mon_names[f.month - 1], f.year, f.hour, f.minute,
+                 f.second, offset_min < 0 ? '-' : '+', a / 60, a % 60);
         return 0;
 }
 
 int feed_date_rfc3339(long long epoch, int offset_min, char *out)
 {
-        struct civil c;
-        if (to_civil(epoch, offset_min, &c) < 0)
+        struct gdate_fields f;
+        if (to_fields(epoch, offset_min, &f) < 0)
                 return -1;
-        int n = snprintf(out, FEED_DATE_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d", c.year, c.mon,
-                         c.mday, c.hour, c.min, c.sec);
-        int a = offset_min < 0 ? -offset_min : offset_min;
-        if (offset_min == 0)
-                snprintf(out + n, FEED_DATE_MAX - (size_t)n, "Z");
-        else
-                snprintf(out + n, FEED_DATE_MAX - (size_t)n, "%c%02d:%02d",
-                         offset_min < 0 ? '-' : '+', a / 60, a % 60);
+        struct buf b = {0};
+        struct gdate g = {epoch, offset_min};
+        date_rfc3339(&b, &g);
+        snprintf(out, FEED_DATE_MAX, "%s", buf_cstr(&b));
+        buf_free(&b);
         return 0;
-}
-
-/* Reads exactly n decimal digits at *p, advancing it. Returns the value, or -1. */
-static int digits(const char **p, int n)
-{
-        int v = 0;
-        for (int i = 0; i < n; i++) {
-                char ch = (*p)[i];
-                if (ch < '0' || ch > '9')
-                        return -1;
-                v = v * 10 + (ch - '0');
-        }
-        *p += n;
-        return v;
-}
-
-/* Consumes the character want at *p. Returns true when it was there. */
-static bool expect(const char **p, char want)
-{
-        if (**p != want)
-                return false;
-        (*p)++;
-        return true;
-}
-
-static bool leap_year(int y)
-{
-        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 int feed_parse_rfc3339(const char *s, long long *epoch, int *offset_min)
 {
-        static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        const char *p = s;
-        int y, mo, dd, h, mi, sec, off = 0;
-        if (!s)
+        /* RFC 3339 wants the full form, YYYY-MM-DDTHH:MM:SS and a zone; date.c reads more
+         * (a bare date, a space for T, no seconds), so the form is checked here first */
+        if (!s || strlen(s) < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
                 return -1;
-        if ((y = digits(&p, 4)) < 0 || !expect(&p, '-') || (mo = digits(&p, 2)) < 0 ||
-            !expect(&p, '-') || (dd = digits(&p, 2)) < 0)
+        struct gdate g;
+        const char *why;
+        if (date_parse(s, 0, &g, &why) < 0)
                 return -1;
-        if (*p != 'T' && *p != 't')
-                return -1;
-        p++;
-        if ((h = digits(&p, 2)) < 0 || !expect(&p, ':') || (mi = digits(&p, 2)) < 0 ||
-            !expect(&p, ':') || (sec = digits(&p, 2)) < 0)
-                return -1;
-        if (*p == '.') {
-                p++;
-                if (*p < '0' || *p > '9')
-                        return -1;
-                while (*p >= '0' && *p <= '9')
-                        p++;
-        }
-        if (*p == 'Z' || *p == 'z') {
-                p++;
-        } else if (*p == '+' || *p == '-') {
-                int sign = *p++ == '-' ? -1 : 1;
-                int oh, om;
-                if ((oh = digits(&p, 2)) < 0 || !expect(&p, ':') || (om = digits(&p, 2)) < 0)
-                        return -1;
-                if (oh > 23 || om > 59)
-                        return -1;
-                off = sign * (oh * 60 + om);
-        } else {
-                return -1;
-        }
-        if (*p)
-                return -1;
-        if (mo < 1 || mo > 12 || dd < 1 || h > 23 || mi > 59 || sec > 60)
-                return -1;
-        if (dd > mdays[mo - 1] + (mo == 2 && leap_year(y)))
-                return -1;
-        long long local = days_from_civil(y, mo, dd) * SECS_PER_DAY + h * 3600LL + mi * 60LL + sec;
-        *epoch = local - off * 60LL;
-        *offset_min = off;
+        *epoch = g.epoch;
+        *offset_min = g.offset;
         return 0;
 }
 
