@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "config.h"
 #include "date.h"
+#include "escape.h"
 #include "fsio.h"
 
 #include <csv.h>
@@ -1056,6 +1057,19 @@ static void copy_str(struct desc *c, json_t *obj, size_t at, const char *where, 
                      json_t *out, bool always)
 {
         json_t *v = want(c, obj, at, where, key, JSON_STRING);
+        const char *bad = NULL;
+        for (const char *p = json_string_value(v); p && *p && !bad; p++)
+                if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
+                    *p == 0x7F)
+                        bad = p;
+        if (bad) {
+                char *k = dotted(where, key);
+                derr(c, key_at(c, at, key, true),
+                     "%s holds the control character U+%04X (written as a \\u escape?)", k,
+                     (unsigned)(unsigned char)*bad);
+                free(k);
+                v = NULL;
+        }
         if (v)
                 json_object_set(out, key, v);
         else if (always && !json_object_get(obj, key))
@@ -1141,6 +1155,20 @@ static void load_topics(struct desc *c, json_t *root, size_t at, json_t *out)
 }
 
 /* sources: [{title, path?, email?, version?, date?}] -> [{title, path?, date?, date_zh?}]. */
+/* A source's or licence's path becomes a link on the dataset page: it must be an http(s)
+ * URL (javascript:, data: and the like are refused, relative paths would point nowhere).
+ * o holds the copied keys; at is the entry's offset. Drops a bad path after reporting. */
+static void check_link(struct desc *c, json_t *o, size_t at, const char *where)
+{
+        const char *p = json_string_value(json_object_get(o, "path"));
+        if (!p || ((!strncmp(p, "https://", 8) || !strncmp(p, "http://", 7)) &&
+                   escape_url_is_safe(p) && !strpbrk(p, " \"'<>\\`")))
+                return;
+        derr(c, key_at(c, at, "path", true),
+             "%s.path '%s' must be an http(s) URL such as \"https://example.org/\"", where, p);
+        json_object_del(o, "path");
+}
+
 static void load_sources(struct desc *c, json_t *root, size_t at, json_t *out)
 {
         static const char *const keys[] = {"title", "path", "email", "version", "date", NULL};
@@ -1159,6 +1187,7 @@ static void load_sources(struct desc *c, json_t *root, size_t at, json_t *out)
                         missing_key(c, sat, where, "title");
                 copy_str(c, s, sat, where, "title", o, false);
                 copy_str(c, s, sat, where, "path", o, false);
+                check_link(c, o, sat, where);
                 want(c, s, sat, where, "email", JSON_STRING);
                 want(c, s, sat, where, "version", JSON_STRING);
                 (void)take_date(c, s, sat, where, "date", o, "date", false);
@@ -1187,6 +1216,7 @@ static void load_licenses(struct desc *c, json_t *root, size_t at, json_t *out)
                 copy_str(c, l, lnat, where, "name", o, false);
                 copy_str(c, l, lnat, where, "title", o, false);
                 copy_str(c, l, lnat, where, "path", o, false);
+                check_link(c, o, lnat, where);
                 json_array_append_new(res, o);
                 free(where);
         }

@@ -460,7 +460,14 @@ static void rss_item(struct xw *x, const struct item *it, struct buf *html)
         xw_text(x, url_of(&x->url, it->permalink));
         xw_end(x);
         xw_elem(x, "pubDate", ctext(it->pub822));
-        xw_elem(x, "description", it->summary);
+        /* RSS readers take an item's description as HTML: the summary, plain text, is
+         * escaped for HTML first (and then, by the writer, for XML), so that a summary
+         * "<script>…" reaches a reader as text, not markup. */
+        struct buf desc = {0};
+        escape_html(&desc, it->summary.s ? it->summary.s : "", it->summary.n);
+        struct text dt = {buf_cstr(&desc), desc.len};
+        xw_elem(x, "description", dt);
+        buf_free(&desc);
         xw_elem(x, "content:encoded", item_html(it, html));
         if (it->author.s)
                 xw_elem(x, "dc:creator", it->author);

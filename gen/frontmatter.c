@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "config.h"
 #include "date.h"
+#include "escape.h"
 
 #include <string.h>
 #include <utf8proc.h>
@@ -339,6 +340,18 @@ json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *
         for (const char *const *k = strings; *k; k++)
                 if (take_string(meta, *k, a, path, d) < 0)
                         rc = -1;
+        const char *img = json_string_value(json_object_get(a, "image"));
+        /* a path on this site ("/media/x.png" or "x.png"): the theme puts the way to the
+         * site root before it, so a URL with a scheme or a host would break (and a
+         * javascript: one must never reach a page) */
+        size_t lead = img ? strcspn(img, ":/?#") : 0;
+        if (img && (!strncmp(img, "//", 2) || img[lead] == ':' || !escape_url_is_safe(img) ||
+                    strpbrk(img, " \"'<>\\`"))) {
+                n = ynode_get(meta, "image");
+                diag_error(d, path, n->line, n->col,
+                           "image '%s' must be a path on this site, such as /media/chart.png", img);
+                rc = -1;
+        }
         if (json_object_get(a, "image") && !json_object_get(a, "image_alt")) {
                 n = ynode_get(meta, "image");
                 diag_error(d, path, n->line, n->col,

@@ -858,7 +858,9 @@ void tmpl_lib_add(struct tmpl_lib *lib, const char *name, const char *path, cons
         tmpl_clear(t);
         free(t->path);
         t->path = xstrdup(path ? path : name);
-        t->src = xstrndup(src, len);
+        t->src = xmalloc(len + 1); /* all len bytes: the source may hold a NUL */
+        memcpy(t->src, src, len);
+        t->src[len] = '\0';
         t->srclen = len;
         t->state = T_NEW;
         /* Templates linked to the old version relink (and so compile this one) on use. */

@@ -161,6 +161,10 @@ struct ynode *yaml_load(const char *text, size_t len, const char *path, int line
         struct ynode *root = NULL;
         int failed = 0, done = 0;
 
+        if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) { /* a UTF-8 BOM: dropped */
+                text += 3;
+                len -= 3;
+        }
         if (check_chars(text, len, path, line_offset, d) < 0)
                 return NULL;
         yaml_parser_initialize(&parser);

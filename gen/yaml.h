@@ -26,7 +26,8 @@ struct ynode {
         size_t nkids;
 };
 
-/* Parses the one document in text[0..len) (empty input gives an empty mapping).
+/* Parses the one document in text[0..len) (empty input gives an empty mapping; a leading
+ * UTF-8 byte order mark is skipped).
  * line_offset is added to every line so that front matter reports file lines.
  * Returns the root, or NULL after reporting to d. Caller frees with ynode_free. */
 struct ynode *yaml_load(const char *text, size_t len, const char *path, int line_offset,
