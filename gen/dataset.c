@@ -1859,7 +1859,14 @@ json_t *dataset_load_all(const char *data_dir, json_t *cfg, struct diag *d)
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
                 char *dir = xasprintf("%s/%s", data_dir, names[i]);
-                if (lstat(dir, &st) < 0) {
+                if (fsio_has_control(names[i])) {
+                        char *shown = fsio_printable(dir);
+                        diag_error(d, shown, 0, 0,
+                                   "a folder name with a control character (a line break?): "
+                                   "rename it");
+                        free(shown);
+                        rc = -1;
+                } else if (lstat(dir, &st) < 0) {
                         diag_error(d, dir, 0, 0, "cannot read: %s", strerror(errno));
                         rc = -1;
                 } else if (S_ISLNK(st.st_mode)) {

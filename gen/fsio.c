@@ -87,6 +87,23 @@ static int ends_with(const char *s, const char *suffix)
         return n >= m && !strcmp(s + n - m, suffix);
 }
 
+bool fsio_has_control(const char *name)
+{
+        for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+                if (*p < 0x20 || *p == 0x7F)
+                        return true;
+        return false;
+}
+
+char *fsio_printable(const char *path)
+{
+        char *s = xstrdup(path);
+        for (unsigned char *p = (unsigned char *)s; *p; p++)
+                if (*p < 0x20 || *p == 0x7F)
+                        *p = '?';
+        return s;
+}
+
 static int list_into(const char *dir, const char *suffix, json_t *out, int depth, struct diag *d)
 {
         if (depth > FSIO_MAX_DEPTH) {
@@ -105,7 +122,14 @@ static int list_into(const char *dir, const char *suffix, json_t *out, int depth
                         continue;
                 char *path = xasprintf("%s/%s", dir, e->d_name);
                 struct stat st;
-                if (lstat(path, &st) < 0) {
+                if (fsio_has_control(e->d_name)) {
+                        char *shown = fsio_printable(path);
+                        diag_error(d, shown, 0, 0,
+                                   "a file name with a control character (a line break?): "
+                                   "rename it");
+                        free(shown);
+                        rc = -1;
+                } else if (lstat(path, &st) < 0) {
                         diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
                         rc = -1;
                 } else if (S_ISLNK(st.st_mode)) {
@@ -116,7 +140,15 @@ static int list_into(const char *dir, const char *suffix, json_t *out, int depth
                         if (list_into(path, suffix, out, depth + 1, d) < 0)
                                 rc = -1;
                 } else if (S_ISREG(st.st_mode) && ends_with(e->d_name, suffix)) {
-                        json_array_append_new(out, json_string(path));
+                        json_t *name = json_string(path); /* NULL unless valid UTF-8 */
+                        if (name) {
+                                json_array_append_new(out, name);
+                        } else {
+                                diag_error(d, path, 0, 0,
+                                           "a file name that is not UTF-8: rename it (it would "
+                                           "be left out)");
+                                rc = -1;
+                        }
                 } else if (!S_ISREG(st.st_mode) && ends_with(e->d_name, suffix)) {
                         diag_error(d, path, 0, 0,
                                    "not a regular file or folder (a FIFO, socket or device)");

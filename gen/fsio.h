@@ -28,6 +28,11 @@ bool fsio_is_dir(const char *path);
  * NULL after reporting (a missing dir gives an empty array). */
 json_t *fsio_list(const char *dir, const char *suffix, struct diag *d);
 
+/* True when name holds a control character (a line break would split a message). */
+bool fsio_has_control(const char *name);
+/* A copy of path with control characters shown as '?', for messages. Caller frees. */
+char *fsio_printable(const char *path);
+
 /* Creates path and its missing parents (mode 0755). Returns 0 or -1 (errno set). */
 int fsio_mkdirs(const char *path) WUR;
 

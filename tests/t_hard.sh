@@ -315,3 +315,16 @@ if [ -x "$top/gen/asan/gen" ]; then
 		fail "hard/template-nul" "status $st; $(head -n 3 "$w/err")"
 	fi
 fi
+
+# File and folder names a message could not show on one line, or not as text: refused at
+# the name (with the control character shown as '?'), never silently left out.
+ctrl_name() { printf -- '---\ntitle: "x"\ndate: 2025-01-02T09:00:00+08:00\n---\n' >"content/articles/$(printf 'a\nb').md"; }
+refuse control-in-file-name ctrl_name 'content/articles/a?b.md: error: a file name with a control character'
+ctrl_folder() {
+	d="content/data/$(printf 'fu\nnd')"
+	mkdir -p "$d" && printf 'a\n1\n' >"$d/f.csv"
+	echo '{"name": "fund", "title": "t", "resources": [{"name": "fund", "path": "f.csv", "schema": {"fields": [{"name": "a"}]}}]}' >"$d/datapackage.json"
+}
+refuse control-in-dataset-folder ctrl_folder 'content/data/fu?nd: error: a folder name with a control character'
+latin1_name() { printf -- '---\ntitle: "x"\ndate: 2025-01-02T09:00:00+08:00\n---\n' >"content/articles/$(printf 'caf\351').md"; }
+refuse non-utf8-file-name latin1_name 'error: a file name that is not UTF-8'
