@@ -13,7 +13,7 @@ HDR     := $(wildcard gen/*.h)
 ASAN_OBJ := $(patsubst gen/%.c,gen/asan/%.o,$(SRC))
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-test build site test serve bench clean format check-format
+.PHONY: all deps deps-test build site test serve bench fuzz clean format check-format
 
 all: deps
 	@$(MAKE) --no-print-directory build site
@@ -50,6 +50,11 @@ test: deps-test
 bench: deps-test
 	@$(MAKE) --no-print-directory build
 	@sh scripts/bench.sh
+
+# libFuzzer targets (clang): FUZZ_SECONDS each; make test runs each briefly.
+FUZZ_SECONDS ?= 10
+fuzz: deps-test
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 serve: deps
 	@$(MAKE) --no-print-directory build

@@ -10,9 +10,11 @@
 #include "table.h"
 #include "yaml.h"
 
+#include <stdbool.h>
 #include <string.h>
 
-#define MAX_SERIES 12
+#define MAX_SERIES        12
+#define DATAPAGE_MAX_ROWS 1000 /* rows a dataset page lists (the downloads hold all) */
 
 static const char *str(json_t *obj, const char *key)
 {
@@ -372,6 +374,19 @@ static json_t *reasons_zh(json_t *revisions)
         return out;
 }
 
+/* tbl itself (a new reference) when it has at most max rows, else a new table with its
+ * fields and first max rows. Caller decrefs. */
+static json_t *first_rows(json_t *tbl, size_t max)
+{
+        json_t *rows = json_object_get(tbl, "rows");
+        if (json_array_size(rows) <= max)
+                return json_incref(tbl);
+        json_t *cut = json_array();
+        for (size_t i = 0; i < max; i++)
+                json_array_append(cut, json_array_get(rows, i));
+        return json_pack("{s:O, s:o}", "fields", json_object_get(tbl, "fields"), "rows", cut);
+}
+
 static int write_dataset(struct page_build *c, json_t *ds)
 {
         json_t *downloads = write_downloads(c, ds);
@@ -383,19 +398,30 @@ static int write_dataset(struct page_build *c, json_t *ds)
         spec_from(ds, NULL, &spec, ys);
         spec.id = "chart-main";
         char *source = source_line(ds);
-        struct table_spec ts = {str(ds, "title"), source[0] ? source : NULL, NULL, "data-table", 1};
+        json_t *tbl = main_table(ds);
+        size_t nrows = json_array_size(json_object_get(tbl, "rows"));
+        bool charted = json_object_get(ds, "chart") && nrows <= CHART_MAX_ROWS;
+        json_t *shown = first_rows(tbl, DATAPAGE_MAX_ROWS);
+        char *caption = nrows > DATAPAGE_MAX_ROWS
+                            ? xasprintf("%s（本页列出前%d行，共%zu行；完整数据请下载）",
+                                        str(ds, "title"), DATAPAGE_MAX_ROWS, nrows)
+                            : xstrdup(str(ds, "title"));
+        struct table_spec ts = {caption, source[0] ? source : NULL, NULL, "data-table", 1};
         char *updated =
             json_object_get(ds, "updated") ? xasprintf("更新于%s", str(ds, "updated_zh")) : NULL;
         ts.updated = updated;
         int rc = 0;
-        if (chart_svg(main_table(ds), &spec, str(ds, "descriptor"), 1, 1, &chart, c->d) < 0 ||
-            table_html(main_table(ds), &ts, str(ds, "descriptor"), 1, 1, &table, c->d) < 0 ||
-            summaries(ds, &summary, c->d) < 0)
+        if (charted && (chart_svg(tbl, &spec, str(ds, "descriptor"), 1, 1, &chart, c->d) < 0 ||
+                        summaries(ds, &summary, c->d) < 0))
                 rc = -1;
+        if (table_html(shown, &ts, str(ds, "descriptor"), 1, 1, &table, c->d) < 0)
+                rc = -1;
+        json_decref(shown);
+        free(caption);
         char *sub = subtitle(ds);
         json_t *ctx = page_context(c, "dataset", str(ds, "url"), str(ds, "title"),
                                    *str(ds, "description") ? str(ds, "description") : sub);
-        json_t *view = json_deep_copy(ds);
+        json_t *view = json_copy(ds); /* shallow: the rows stay shared */
         static const char *const drop[] = {"resources",  "descriptor_text", "dir",
                                            "descriptor", "articles",        NULL};
         for (const char *const *k = drop; *k; k++)

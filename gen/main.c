@@ -14,6 +14,7 @@
 #include "tmpl.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -444,6 +445,7 @@ out:
 
 int main(int argc, char **argv)
 {
+        signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails with EFBIG and is reported */
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_USAGE;

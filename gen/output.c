@@ -70,12 +70,56 @@ static void sweep_stale(const char *parent, const char *name)
         free(old_prefix);
 }
 
+/* The output folder is replaced whole: refuse anything that is not a folder a build
+ * wrote (a file, or a non-empty folder without index.html and sitemap.xml, such as
+ * content/). Returns 0, or -1 after reporting. */
+static int refuse_target(const char *out_dir, struct diag *d)
+{
+        struct stat st;
+        if (lstat(out_dir, &st) < 0) {
+                if (errno == ENOENT || errno == ENOTDIR)
+                        return 0; /* nothing to replace (creating it reports) */
+                diag_error(d, out_dir, 0, 0, "cannot use the output folder: %s", strerror(errno));
+                return -1;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                diag_error(d, out_dir, 0, 0,
+                           "exists and is not a folder: the output folder is replaced whole, so "
+                           "it is left alone; choose another --out");
+                return -1;
+        }
+        DIR *dh = opendir(out_dir);
+        int empty = 1;
+        struct dirent *e;
+        while (dh && empty && (e = readdir(dh)))
+                empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+        if (dh)
+                closedir(dh);
+        char *index = xasprintf("%s/index.html", out_dir);
+        char *map = xasprintf("%s/sitemap.xml", out_dir);
+        int site = access(index, F_OK) == 0 && access(map, F_OK) == 0;
+        free(index);
+        free(map);
+        if (!empty && !site) {
+                diag_error(d, out_dir, 0, 0,
+                           "is not a site gen built (no index.html and sitemap.xml): the output "
+                           "folder is replaced whole, so it is left alone; choose another --out");
+                return -1;
+        }
+        return 0;
+}
+
 struct output *output_begin(const char *out_dir, struct diag *d)
 {
         char *parent, *name;
         split(out_dir, &parent, &name);
         if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "/")) {
                 diag_error(d, out_dir, 0, 0, "the output folder must have a name of its own");
+                free(parent);
+                free(name);
+                return NULL;
+        }
+        if (refuse_target(out_dir, d) < 0) {
                 free(parent);
                 free(name);
                 return NULL;

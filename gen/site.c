@@ -59,6 +59,8 @@ static char *tag_dir(const char *name)
         }
         if (!b.len)
                 buf_putc(&b, '-');
+        if (!strcmp(buf_cstr(&b), "index.html")) /* tags/index.html is the tag index */
+                buf_putc(&b, '-');
         return buf_detach(&b);
 }
 

@@ -4,7 +4,7 @@
 # prints the exact command and fails, so nothing half-works on a machine without them.
 set -eu
 build_pkgs="gcc make pkg-config libcmark-dev libjansson-dev libxml2-dev libyaml-dev libcsv-dev libutf8proc-dev libssl-dev python3"
-test_pkgs="$build_pkgs bc libxml2-utils python3-feedparser valgrind cmark clang-format time nodejs npm chromium newsboat openjdk-17-jre-headless"
+test_pkgs="$build_pkgs bc libxml2-utils python3-feedparser valgrind cmark clang-format time nodejs npm chromium newsboat openjdk-17-jre-headless clang libclang-rt-14-dev"
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 test) want=$test_pkgs ;;
