@@ -11,9 +11,21 @@ blockquotes and code, built from a vocabulary of public-information terms (社�
 random numbers come from a seeded splitmix64 of our own, not from the random module, so
 the output does not depend on the Python version.
 
-Each body block type has its own function (BLOCKS below); a new block type, such as the
-chart blocks of issue 5, is one more function and one more entry in that table.
+It also writes 20 datasets, Frictionless Data Packages under OUT_DIR/data/<name>/
+(datapackage.json and one or two CSV files; year, month, day, region or category columns
+with 1-3 numeric series; 2 to 2,000 rows; bar, hbar, grouped, stacked and line charts),
+and every 20th article (exactly 5 % when 20 divides N) embeds one of them with a ```chart
+block after one of its paragraphs, about half of those also with a small ```table block, and
+names it in `datasets:`. Those blocks use an Rng of their own, so every article reads
+exactly as it did before charts were added, apart from the inserted block and that line.
+
+Each body block type has its own function (BLOCKS below); a new block type is one more
+function and one more entry in that table.
 """
+import csv
+import datetime
+import io
+import json
 import os
 import sys
 
@@ -297,6 +309,330 @@ def pick_block(r):
     return BLOCKS[0][0]
 
 
+# ---- datasets: 20 Frictionless Data Packages under data/<name>/ ----
+#
+# Every value is an integer number of hundredths until it is written, so the CSV text does
+# not depend on float formatting; dates come from datetime.date, which is the same
+# everywhere. Each dataset has its own Rng, so adding or changing one leaves the others
+# byte for byte as they were.
+
+def x_years(first, last):
+    """A year axis: the summary on the dataset page then speaks of change per year."""
+    vals = [str(y) for y in range(first, last + 1)]
+    return {"name": "year", "type": "year", "title": "年份"}, vals, "%d年—%d年" % (first, last)
+
+
+def x_months(year, count):
+    """Months as dates (the 1st of each month): the date type needs YYYY-MM-DD."""
+    vals = ["%04d-%02d-01" % (year + m // 12, m % 12 + 1) for m in range(count)]
+    last = count - 1
+    period = "%d年1月—%d年%d月" % (year, year + last // 12, last % 12 + 1)
+    return {"name": "month", "type": "date", "title": "月份"}, vals, period
+
+
+def x_days(start, count, step=1):
+    """Daily (or, with step 7, weekly) dates: the long series, 200 to 2,000 rows."""
+    d0 = datetime.date(*start).toordinal()
+    days = [datetime.date.fromordinal(d0 + k * step) for k in range(count)]
+    period = "%d年%d月%d日—%d年%d月%d日" % (days[0].year, days[0].month, days[0].day,
+                                          days[-1].year, days[-1].month, days[-1].day)
+    title = "周起始日" if step == 7 else "日期"
+    return {"name": "date", "type": "date", "title": title}, [d.isoformat() for d in days], period
+
+
+def x_labels(name, title, labels, period):
+    """Categories (regions, cities, schemes): bar and hbar charts with string labels."""
+    return {"name": name, "type": "string", "title": title}, list(labels), period
+
+
+def series(name, title, unit, base, shape="walk", vol=30, trend=0, dec=0, typ="number",
+           cap=None, missing=0, start=0, weekend=False):
+    """One numeric column. shape: walk (a random walk from base, vol and trend in per
+    mille per row), cat (independent values around base), signed (around zero, some
+    negative). missing: percent of empty cells; start: rows before it are empty;
+    weekend: daily data that drops on Saturdays and Sundays."""
+    return {"name": name, "title": title, "unit": unit, "base": base, "shape": shape, "vol": vol,
+            "trend": trend, "dec": dec, "type": typ, "cap": cap, "missing": missing, "start": start,
+            "weekend": weekend}
+
+
+def series_values(r, s, n, xs):
+    """n values of series s in hundredths (None when missing). A walk is a trend line
+    times (1 + a deviation that decays by a tenth each row): a plain random walk would
+    drift to zero or explode over 2,000 rows."""
+    out, target, dev = [], s["base"] * 100, 0  # dev in per mille of the trend line
+    for k in range(n):
+        if s["shape"] == "walk":
+            h = max(target * (1000 + dev) // 1000, 100)
+            target += target * s["trend"] // 1000
+            dev = max(dev * 9 // 10 + r.below(2 * s["vol"] + 1) - s["vol"], -900)
+            if s["weekend"] and datetime.date.fromisoformat(xs[k]).weekday() >= 5:
+                h = h * 2 // 5  # offices and hotlines are quieter at weekends
+        elif s["shape"] == "cat":
+            h = s["base"] * (4000 + r.below(12000)) // 100
+        else:
+            h = s["base"] * (r.below(16000) - 5000) // 100
+        if s["cap"] is not None:
+            h = min(h, s["cap"] * 100)
+        if k < s["start"] or (s["missing"] and r.chance(s["missing"])):
+            h = None
+        out.append(h)
+    return out
+
+
+def fmt(h, dec):
+    """Hundredths as text with dec decimals (0, 1 or 2), rounded half away from zero."""
+    if h is None:
+        return ""
+    sign, h = ("-" if h < 0 else ""), abs(h)
+    if dec == 0:
+        return sign + str((h + 50) // 100)
+    if dec == 1:
+        t = (h + 5) // 10
+        return "%s%d.%d" % (sign, t // 10, t % 10)
+    return "%s%d.%02d" % (sign, h // 100, h % 100)
+
+
+def table(r, x, cols, notes=None):
+    """(fields, rows of strings) for one resource: x, then the series, then notes."""
+    xfield, xs, _ = x
+    fields = [dict(xfield, constraints={"required": True})]
+    columns = []
+    for s in cols:
+        f = {"name": s["name"], "type": s["type"], "title": s["title"], "unit": s["unit"]}
+        fields.append(f)
+        columns.append([fmt(h, s["dec"]) for h in series_values(r, s, len(xs), xs)])
+    rows = [[xv] + [c[k] for c in columns] for k, xv in enumerate(xs)]
+    if notes:
+        fields.append({"name": "note", "type": "string", "title": "备注"})
+        for k, row in enumerate(rows):
+            row.append(notes[k % len(notes)] if r.chance(40) else "")
+    return fields, rows
+
+
+def csv_text(fields, rows):
+    """RFC 4180 CSV (csv.writer quotes the notes that hold commas or quotes)."""
+    f = io.StringIO()
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow([fd["name"] for fd in fields])
+    w.writerows(rows)
+    return f.getvalue()
+
+
+YEARS_14 = x_years(2012, 2024)
+PROVINCES = x_labels("region", "地区", REGIONS, "2024年")
+SCHEMES = ["职工基本养老保险", "城乡居民基本养老保险", "失业保险", "工伤保险", "职工基本医疗保险",
+           "城乡居民基本医疗保险", "生育保险"]
+DISPUTES = ["婚姻家庭", "邻里纠纷", "劳动争议", "物业纠纷", "合同纠纷", "损害赔偿", "征地拆迁", "医疗纠纷"]
+BATCHES = ["第%s批" % c for c in "一二三四五六七八九十"]
+NOTES = ["含追溯调整", "口径调整，与上年不可比", "数据来自“一网通办”平台", "初步统计, 待核实",
+         "包括跨省通办事项", "按常住人口计算"]
+
+# name, title, topics, unit, chart type, x axis, series, and optionally a second resource
+# (x axis, series) and notes. Chart types cover bar, hbar, grouped, stacked and line; four
+# datasets have 520 to 2,000 rows, the rest 7 to 156 (second resources: 2 to 28).
+DATASETS = [
+    ("pension-fund-2012-2024", "2012—2024年城镇职工基本养老保险基金收支", ["social-insurance"], "亿元",
+     "grouped", YEARS_14,
+     [series("income", "基金收入", "亿元", 21000, trend=70, dec=2),
+      series("expenditure", "基金支出", "亿元", 17000, trend=90, dec=2),
+      series("balance", "当期结余", "亿元", 3000, shape="signed", dec=2)]),
+    ("medical-fund-2018-2024", "2018—2024年基本医疗保险基金收支", ["medical-insurance"], "亿元",
+     "bar", x_years(2018, 2024),
+     [series("income", "基金收入", "亿元", 21000, trend=60, dec=1),
+      series("expenditure", "基金支出", "亿元", 17800, trend=70, dec=1)]),
+    ("wage-arrears-cases-by-province", "2024年各地欠薪案件办结数", ["wage-arrears", "rule-of-law"], "件",
+     "hbar", PROVINCES,
+     [series("cases", "办结案件", "件", 3000, shape="cat", typ="integer")],
+     (PROVINCES, [series("recovered", "追回工资", "万元", 52000, shape="cat", dec=2)])),
+    ("wage-recovered-monthly", "2019—2024年每月追回农民工工资", ["wage-arrears"], "亿元",
+     "line", x_months(2019, 72),
+     [series("recovered", "追回工资", "亿元", 18, vol=120, dec=2),
+      series("workers", "涉及劳动者", "万人", 25, vol=120, dec=1)]),
+    ("unemployment-claims-daily", "失业保险金每日申领人数", ["employment", "social-insurance"], "人",
+     "line", x_days((2019, 1, 1), 2000),
+     [series("claims", "申领人数", "人", 5200, vol=60, typ="integer", missing=1, weekend=True)]),
+    ("cross-province-settlement-daily", "跨省异地就医每日直接结算", ["medical-insurance"], "万人次",
+     "line", x_days((2022, 1, 1), 1200),
+     [series("visits", "结算人次", "万人次", 48, vol=50, trend=1, dec=2, weekend=True),
+      series("amount", "结算金额", "亿元", 9, vol=50, trend=1, dec=2, weekend=True)]),
+    ("urban-new-jobs-2013-2024", "2013—2024年城镇新增就业", ["employment"], "万人",
+     "bar", x_years(2013, 2024),
+     [series("new_jobs", "城镇新增就业", "万人", 1300, vol=40, typ="integer")]),
+    ("skills-training-by-province", "2024年各地职业技能培训人次", ["employment"], "万人次",
+     "stacked", PROVINCES,
+     [series("subsidized", "补贴性培训", "万人次", 60, shape="cat", dec=1),
+      series("self_funded", "企业自主培训", "万人次", 35, shape="cat", dec=1)]),
+    ("assistance-recipients-2014-2024", "2014—2024年低保和特困供养人数", ["social-assistance"], "万人",
+     "stacked", x_years(2014, 2024),
+     [series("urban_dibao", "城市低保", "万人", 1880, trend=-60, vol=20, dec=1),
+      series("rural_dibao", "农村低保", "万人", 5200, trend=-25, vol=20, dec=1),
+      series("tekun", "特困人员", "万人", 530, vol=30, dec=1)]),
+    ("dibao-standard-by-city", "2024年部分城市低保标准", ["social-assistance"], "元/月",
+     "hbar", x_labels("city", "城市", CITIES, "2024年"),
+     [series("urban", "城市低保标准", "元/月", 850, shape="cat", typ="integer"),
+      series("rural", "农村低保标准", "元/月", 620, shape="cat", typ="integer")]),
+    ("legal-aid-cases-monthly", "2021—2024年每月法律援助案件", ["rule-of-law"], "件",
+     "bar", x_months(2021, 48),
+     [series("cases", "法律援助案件", "件", 120000, vol=80, trend=3, typ="integer")]),
+    ("mediation-disputes-by-type", "2022—2024年人民调解案件类型", ["rule-of-law"], "万件",
+     "grouped", x_labels("kind", "纠纷类型", DISPUTES, "2022年—2024年"),
+     [series("y2022", "2022年", "万件", 120, shape="cat", dec=1),
+      series("y2023", "2023年", "万件", 125, shape="cat", dec=1),
+      series("y2024", "2024年", "万件", 130, shape="cat", dec=1)]),
+    ("rural-water-coverage-by-province", "2024年各地农村自来水普及率", ["rural-development"], "%",
+     "hbar", PROVINCES,
+     [series("coverage", "自来水普及率", "%", 75, shape="cat", dec=1, cap=100)]),
+    ("village-collective-income-weekly", "试点村集体经济每周收入", ["rural-development"], "万元",
+     "line", x_days((2015, 1, 5), 520, step=7),
+     [series("operating", "经营收入", "万元", 30, vol=45, trend=2, dec=2),
+      series("subsidy", "补助收入", "万元", 12, vol=45, dec=2, missing=2)]),
+    ("family-doctor-signing-2015-2024", "2015—2024年家庭医生签约服务覆盖率", ["health-services"], "%",
+     "line", x_years(2015, 2024),
+     [series("overall", "常住人口签约率", "%", 26, trend=80, vol=20, dec=1, cap=100),
+      series("key_groups", "重点人群签约率", "%", 40, trend=90, vol=20, dec=1, cap=100)]),
+    ("township-hospital-visits-by-province", "2024年各地乡镇卫生院诊疗人次", ["health-services"], "万人次",
+     "grouped", PROVINCES,
+     [series("outpatient", "门急诊", "万人次", 3800, shape="cat", dec=1),
+      series("inpatient", "出院", "万人次", 140, shape="cat", dec=1)],
+     (x_years(2015, 2024), [series("total", "全国门急诊合计", "万人次", 105000, trend=20, dec=1)])),
+    ("social-security-cards-monthly", "2012—2024年每月社会保障卡发卡量", ["social-insurance"], "万张",
+     "stacked", x_months(2012, 156),
+     [series("physical", "实体社保卡", "万张", 800, vol=60, dec=1),
+      series("electronic", "电子社保卡", "万张", 300, vol=60, trend=15, dec=1, start=72)]),
+    ("arrears-hotline-calls-daily", "欠薪举报热线每日来电", ["wage-arrears"], "件",
+     "line", x_days((2023, 1, 1), 700),
+     [series("calls", "来电", "件", 2400, vol=70, typ="integer", weekend=True),
+      series("resolved", "当日办结", "件", 1500, vol=70, typ="integer", weekend=True),
+      series("transferred", "转办", "件", 600, vol=70, typ="integer", weekend=True)],
+     (x_years(2023, 2024), [series("calls", "全年来电", "件", 700000, vol=80, typ="integer")])),
+    ("insured-persons-by-scheme", "2023—2024年各项社会保险参保人数", ["social-insurance", "medical-insurance"],
+     "万人", "hbar", x_labels("scheme", "险种", SCHEMES, "2023年—2024年"),
+     [series("y2023", "2023年末", "万人", 40000, shape="cat", dec=0),
+      series("y2024", "2024年末", "万人", 41000, shape="cat", dec=0)]),
+    ("drug-procurement-price-cuts", "国家组织药品集中带量采购平均降价幅度", ["medical-insurance"], "%",
+     "bar", x_labels("batch", "批次", BATCHES, "2018年—2024年"),
+     [series("price_cut", "平均降价幅度", "%", 50, shape="cat", dec=1, cap=96)],
+     None, NOTES),
+]
+
+
+def dataset_files(k, spec):
+    """The datapackage.json text and {file: CSV text} of dataset k."""
+    name, title, topics, unit, ctype, x, cols = spec[:7]
+    extra = spec[7] if len(spec) > 7 else None
+    notes = spec[8] if len(spec) > 8 else None
+    r = Rng(k, 1000)
+    resources, files = [], {}
+    parts = [(name, x, cols, notes)]
+    if extra:
+        parts.append((name + "-summary", extra[0], extra[1], None))
+    for rname, rx, rcols, rnotes in parts:
+        fields, rows = table(r, rx, rcols, rnotes)
+        files[rname + ".csv"] = csv_text(fields, rows)
+        resources.append({"name": rname, "path": rname + ".csv", "format": "csv", "mediatype": "text/csv",
+                          "encoding": "utf-8",
+                          "schema": {"fields": fields, "primaryKey": [rx[0]["name"]], "missingValues": [""]}})
+    # every series ends by 2024-12, so a publication in the first half of 2025 is plausible
+    month, mday = 1 + r.below(6), 1 + r.below(28)
+    day = "2025-%02d-%02d" % (month, mday)
+    source = "%s，2025年%d月%d日" % (r.pick(SOURCES), month, mday)
+    pkg = {
+        "name": name, "title": title,
+        "description": "基准语料中的合成数据集（%s，%d行）。数值由固定种子的伪随机数生成，不代表真实统计。"
+                       % (x[2], len(x[1])),
+        "topics": topics, "region": "全国", "period": x[2], "unit": unit,
+        "published": day, "updated": day,
+        "sources": [{"title": source, "date": day}],
+        "licenses": [{"name": "CC-BY-4.0", "title": "知识共享署名 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "chart": {"type": ctype, "x": x[0]["name"], "y": [s["name"] for s in cols], "title": title,
+                  "subtitle": "单位：" + unit},
+        "resources": resources,
+    }
+    if k % 4 == 1:  # a few with a next update and a revision, as on the sample portal
+        pkg["next_update"] = "2026-%s" % day[5:]
+        pkg["revisions"] = [{"date": day, "reason": "correction", "note": "更正了个别数值的录入错误。"}]
+    return json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", files
+
+
+def write_datasets(out):
+    for k, spec in enumerate(DATASETS):
+        text, files = dataset_files(k, spec)
+        d = os.path.join(out, "data", spec[0])
+        write(os.path.join(d, "datapackage.json"), text)
+        for fname, body in files.items():
+            write(os.path.join(d, fname), body)
+
+
+# ---- chart blocks: every 20th article (exactly 5 %) shows one dataset's chart ----
+
+CHART_EVERY = 20
+# a type the same data reads well in, for blocks that override the dataset's own
+OTHER_TYPE = {"bar": "hbar", "hbar": "bar", "grouped": "hbar", "stacked": "grouped", "line": "line"}
+
+
+def has_chart(i):
+    return i % CHART_EVERY == CHART_EVERY - 1
+
+
+def chart_dataset(i):
+    """Cycles through the datasets, so every one is charted in articles and lists them."""
+    return (i // CHART_EVERY) % len(DATASETS)
+
+
+def chart_block(r, spec):
+    """A ```chart fence: sometimes just the dataset (its own chart), sometimes every key,
+    sometimes another type and only the first series."""
+    name, title, _, _, ctype, x, cols = spec[:7]
+    lines = ["dataset: " + name]
+    style = r.below(3)
+    if style == 1:
+        lines += ["type: " + ctype, "x: " + x[0]["name"], "y: [" + ", ".join(s["name"] for s in cols) + "]"]
+    elif style == 2:
+        cols = cols[:1]
+        lines += ["type: " + OTHER_TYPE[ctype], "x: " + x[0]["name"], "y: " + cols[0]["name"]]
+    if style or r.chance(50):
+        units = sorted(set(s["unit"] for s in cols))  # in the title only when they agree
+        lines.append("title: " + title + ("（%s）" % units[0] if len(units) == 1 else ""))
+    return "```chart\n" + "\n".join(lines) + "\n```\n\n"
+
+
+_first_series = {}
+
+
+def first_series_rows(k):
+    """Rows [x, first series] of dataset k, the same values as its CSV (the first series
+    is drawn first from the dataset's Rng); computed once, as many articles ask."""
+    if k not in _first_series:
+        spec = DATASETS[k]
+        _first_series[k] = table(Rng(k, 1000), spec[5], spec[6][:1])[1]
+    return _first_series[k]
+
+
+def table_block(r, k):
+    """A small ```table fence with a few consecutive rows of dataset k's first series."""
+    _, title, _, _, _, x, cols = DATASETS[k][:7]
+    rows = first_series_rows(k)
+    first = r.below(max(1, len(rows) - 5))
+    out = ["caption: %s：%s（%s）" % (title, cols[0]["title"], cols[0]["unit"]),
+           "%s,%s" % (x[0]["title"], cols[0]["title"])]
+    out += ["%s,%s" % (row[0], row[1]) for row in rows[first:first + 3 + r.below(4)]]
+    return "```table\n" + "\n".join(out) + "\n```\n\n"
+
+
+def add_chart(i, body, paras):
+    """Puts a chart block (and, in about half of them, a table) after one of the body's
+    paragraphs other than the last block. Its own Rng keeps the rest of the article as it
+    was without charts. Returns the dataset's name."""
+    r = Rng(i, 5)
+    k = chart_dataset(i)
+    blocks = chart_block(r, DATASETS[k]) + (table_block(r, k) if r.chance(50) else "")
+    after = [j for j in range(len(body) - 1) if paras[j]] or [len(body) - 1]
+    body.insert(r.pick(after) + 1, blocks)
+    return DATASETS[k][0]
+
+
 def slug_of(i):
     return "%s-%05d" % (TOPICS[i % len(TOPICS)][0], i + 1)
 
@@ -351,16 +687,24 @@ def article(i, n):
         fm.append("author: " + quote(zh_person(r)))
     if r.chance(50):
         fm.append("region: " + quote(r.pick(REGIONS)))
-    fm.append("---")
     target = MIN_BODY + r.below(MAX_BODY - MIN_BODY - 600)
     body = [block_paragraph(r, a)]
+    paras = [True]  # which blocks are paragraphs: a chart block goes after one
     size = len(body[0].encode())
     while size < target:
-        b = pick_block(r)(r, a)
+        f = pick_block(r)
+        b = f(r, a)
         if size + len(b.encode()) > MAX_BODY:
             break
         body.append(b)
+        paras.append(f is block_paragraph)
         size += len(b.encode())
+    # after every draw from r, so the article is otherwise the same as without charts
+    # (the block is not counted in MAX_BODY: 5 of 500 chart articles at N=10,000 pass it, by
+    # at most ~120 bytes)
+    if has_chart(i):
+        fm.append("datasets: [%s]" % add_chart(i, body, paras))
+    fm.append("---")
     return year, "\n".join(fm) + "\n\n" + "".join(body).rstrip("\n") + "\n"
 
 
@@ -384,6 +728,7 @@ def main(argv):
         return 2
     out, n = argv[1], int(argv[2])
     write(os.path.join(out, "site.yaml"), site_yaml())
+    write_datasets(out)
     for i in range(n):
         year, text = article(i, n)
         write(os.path.join(out, "articles", str(year), slug_of(i) + ".md"), text)

@@ -13,6 +13,11 @@ void digest_sha256_base64(struct buf *out, const void *data, size_t len)
         buf_put(out, b64, (size_t)n);
 }
 
+void digest_sha256(unsigned char md[32], const void *data, size_t len)
+{
+        SHA256(data, len, md);
+}
+
 void digest_sha256_hex(struct buf *out, const void *data, size_t len)
 {
         static const char hex[] = "0123456789abcdef";

@@ -9,6 +9,8 @@
 
 /* Appends the base64 SHA-256 of data, as CSP's 'sha256-...' source wants it. */
 void digest_sha256_base64(struct buf *out, const void *data, size_t len);
+/* The raw SHA-256 of data into md (32 bytes). */
+void digest_sha256(unsigned char md[32], const void *data, size_t len);
 /* Appends the lowercase hex SHA-256 of data. */
 void digest_sha256_hex(struct buf *out, const void *data, size_t len);
 

@@ -1,5 +1,6 @@
 /* main: the gen command line. The only place that exits. */
 #include "buf.h"
+#include "cache.h"
 #include "config.h"
 #include "content.h"
 #include "date.h"
@@ -32,20 +33,22 @@ enum { EXIT_OK = 0, EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
-        fprintf(f, "usage: gen build [--content DIR] [--templates DIR] [--static DIR] [--out DIR]\n"
-                   "                 [--drafts] [--dev]\n"
-                   "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts] "
-                   "[--now DATE]\n"
-                   "       gen new article TITLE [--content DIR] [--slug SLUG]\n"
-                   "       gen import FILE... [--source NAME] [--date YYYY-MM-DD] [--into DIR]\n"
-                   "       gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n"
-                   "       gen --help | --version\n"
-                   "\n"
-                   "build   renders content/ with templates/ into site/ (replaced atomically)\n"
-                   "check   validates everything a build would, and writes nothing\n"
-                   "new     starts a draft article with its front matter\n"
-                   "import  splits newspaper pages (text) into draft articles and a report\n"
-                   "exit status: 0 ok, 1 content errors, 2 usage\n");
+        fprintf(
+            f,
+            "usage: gen build [--content DIR] [--templates DIR] [--static DIR] [--out DIR]\n"
+            "                 [--drafts] [--dev] [--no-cache] [--jobs N] [--now DATE] [--strict]\n"
+            "       gen check [--content DIR] [--templates DIR] [--static DIR] [--drafts] "
+            "[--now DATE]\n"
+            "       gen new article TITLE [--content DIR] [--slug SLUG]\n"
+            "       gen import FILE... [--source NAME] [--date YYYY-MM-DD] [--into DIR]\n"
+            "       gen render-template TEMPLATE.mustache DATA.json [--partials DIR]\n"
+            "       gen --help | --version\n"
+            "\n"
+            "build   renders content/ with templates/ into site/ (replaced atomically)\n"
+            "check   validates everything a build would, and writes nothing\n"
+            "new     starts a draft article with its front matter\n"
+            "import  splits newspaper pages (text) into draft articles and a report\n"
+            "exit status: 0 ok, 1 content errors, 2 usage\n");
 }
 
 /* The options of build and check. */
@@ -55,6 +58,7 @@ struct build_args {
         int jobs;        /* 0: one per online CPU */
         const char *now; /* --now: the moment the site is built for */
         bool strict;     /* --strict: content warnings are errors */
+        bool no_cache;   /* --no-cache: render every body, read and keep no cache */
 };
 
 /* Parses build/check options. Returns 0, or -1 on a usage error. */
@@ -75,6 +79,8 @@ static int parse_build_args(int argc, char **argv, struct build_args *a)
                         a->now = argv[++i];
                 else if (!strcmp(o, "--strict"))
                         a->strict = true;
+                else if (!strcmp(o, "--no-cache"))
+                        a->no_cache = true;
                 else if (!strcmp(o, "--jobs") && i + 1 < argc) {
                         char *end;
                         long n = strtol(argv[++i], &end, 10);
@@ -156,8 +162,8 @@ static int check_templates(struct tmpl_lib *lib, struct diag *d)
 /* gen build / gen check: load, model, render, and (build) swap into the output folder. */
 static int cmd_build(int argc, char **argv, bool check, struct diag *d)
 {
-        struct build_args a = {"content", "templates", "static", "site", false,
-                               false,     check,       0,        NULL,   false};
+        struct build_args a = {"content", "templates", "static", "site", false, false,
+                               check,     0,           NULL,     false,  false};
         if (parse_build_args(argc, argv, &a) < 0)
                 return EXIT_USAGE;
         struct timespec t0, start;
@@ -168,7 +174,9 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         json_t *cfg = NULL, *content = NULL, *model = NULL;
         struct tmpl_lib *lib = NULL;
         struct output *o = NULL;
+        struct cache *cache = NULL;
         struct render_stats stats = {0};
+        long written = 0, kept = 0, hits = 0, misses = 0;
         int rc = EXIT_CONTENT;
         if (!fsio_is_dir(a.content)) {
                 diag_error(d, a.content, 0, 0, "no such content folder");
@@ -201,12 +209,18 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 goto out;
         if (!check && !(o = output_begin(a.out, d)))
                 goto out;
+        if (!check && !a.no_cache) {
+                char *salt = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
+                cache = cache_open(a.content, salt ? salt : "");
+                free(salt);
+        }
         struct render_opts opts = {a.static_dir, media, a.dev,
-                                   a.jobs ? a.jobs : pool_default_jobs()};
+                                   a.jobs ? a.jobs : pool_default_jobs(), cache};
         if (render_site(cfg, model, lib, o, &opts, &stats, d) < 0)
                 goto out;
         timing("render", &t0);
         if (o) {
+                output_counts(o, &written, &kept);
                 int committed = output_commit(o, d);
                 timing("publish", &t0);
                 o = NULL;
@@ -216,6 +230,8 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         rc = EXIT_OK;
 out:
         output_abort(o);
+        cache_counts(cache, &hits, &misses);
+        cache_close(cache, rc == EXIT_OK);
         diag_flush(d, stderr); /* the messages first, then what they add up to */
         if (rc == EXIT_OK && check)
                 fprintf(
@@ -224,9 +240,11 @@ out:
                     json_array_size(json_object_get(model, "articles")), stats.pages, stats.feeds,
                     diag_warnings(d), diag_warnings(d) == 1 ? "" : "s");
         else if (rc == EXIT_OK)
-                fprintf(stderr, "built %ld pages, %ld feeds in %.2f s, %d warning%s\n", stats.pages,
-                        stats.feeds, seconds_since(&start), diag_warnings(d),
-                        diag_warnings(d) == 1 ? "" : "s");
+                fprintf(stderr,
+                        "built %ld pages, %ld feeds in %.2f s, %d warning%s; %ld files written, "
+                        "%ld unchanged; %ld of %ld bodies from the cache\n",
+                        stats.pages, stats.feeds, seconds_since(&start), diag_warnings(d),
+                        diag_warnings(d) == 1 ? "" : "s", written, kept, hits, hits + misses);
         if (rc != EXIT_OK && diag_errors(d))
                 fprintf(stderr, "gen: %d error%s; %s\n", diag_errors(d),
                         diag_errors(d) == 1 ? "" : "s",

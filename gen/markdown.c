@@ -21,6 +21,7 @@ void markdown_result_free(struct md_result *r)
         free(r->html);
         free(r->summary);
         free(r->text);
+        free(r->links);
         json_decref(r->toc);
         memset(r, 0, sizeof *r);
 }
@@ -151,9 +152,11 @@ static int node_col(cmark_node *n, struct source *src)
         return col;
 }
 
-/* A site-rooted URL ("/articles/x/#h") rewritten against links->root and checked.
- * Returns the new URL (caller frees), or NULL with *why saying what is wrong. */
-static char *resolve_rooted(const char *url, const struct md_links *links, const char **why)
+/* A site-rooted URL ("/articles/x/#h") rewritten against links->root and checked (the
+ * site path checked is added to targets, one per line). Returns the new URL (caller
+ * frees), or NULL with *why saying what is wrong. */
+static char *resolve_rooted(const char *url, const struct md_links *links, struct buf *targets,
+                            const char **why)
 {
         const char *rest = url + 1;
         size_t plen = strcspn(rest, "?#");
@@ -164,11 +167,17 @@ static char *resolve_rooted(const char *url, const struct md_links *links, const
             !memchr(rest + 9, '.', plen - 9))
                 buf_putc(&target, '/');
         char *result = NULL;
-        if (links->known && target.len && !json_object_get(links->known, buf_cstr(&target)))
+        bool checked = links->known && target.len;
+        if (checked && !json_object_get(links->known, buf_cstr(&target))) {
                 *why = !strncmp(rest, "articles/", 9) ? "no article has that slug"
                                                       : "no such page or file in the site";
-        else
+        } else {
                 result = xasprintf("%s%s%s", links->root, buf_cstr(&target), rest + plen);
+                if (checked && !memchr(target.data, '\n', target.len)) {
+                        buf_put(targets, target.data, target.len);
+                        buf_putc(targets, '\n');
+                }
+        }
         buf_free(&target);
         return result;
 }
@@ -180,7 +189,7 @@ static int is_rooted(const char *url)
 
 /* Rewrites the URL of every link and image; turns images into lazy <img> elements. */
 static int pass_links(cmark_node *root, const struct md_links *links, const char *path,
-                      int body_line, struct source *src, struct diag *d)
+                      int body_line, struct source *src, struct buf *targets, struct diag *d)
 {
         int rc = 0;
         cmark_iter *it = cmark_iter_new(root);
@@ -195,7 +204,7 @@ static int pass_links(cmark_node *root, const struct md_links *links, const char
                 const char *url = cmark_node_get_url(n);
                 if (url && is_rooted(url)) {
                         const char *why = NULL;
-                        char *fixed = resolve_rooted(url, links, &why);
+                        char *fixed = resolve_rooted(url, links, targets, &why);
                         if (!fixed) {
                                 diag_error(d, path, node_line(n, body_line), node_col(n, src),
                                            "link to %s: %s", url, why);
@@ -436,8 +445,10 @@ int markdown_render(const char *path, int body_line, const char *md, size_t len,
         cmark_node *doc = cmark_parse_document(md, len, options);
         int rc = 0;
         struct source src = {md, len, NULL, 0};
-        if (pass_links(doc, links, path, body_line, &src, d) < 0)
+        struct buf targets = {0};
+        if (pass_links(doc, links, path, body_line, &src, &targets, d) < 0)
                 rc = -1;
+        out->links = buf_detach(&targets);
         free(src.starts);
         /* the text readers see, before headings and figures become HTML */
         struct buf all = {0};

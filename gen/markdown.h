@@ -35,6 +35,7 @@ struct md_result {
         long chars;    /* Han characters plus Latin words: the reading-time count */
         long minutes;  /* reading time, at least 1 */
         char *text;    /* the whole text, one line per paragraph or heading (for search) */
+        char *links;   /* the site paths checked against md_links.known, one per line */
 };
 
 /* Renders md (len bytes; body_line is its first line in path, for messages).

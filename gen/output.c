@@ -1,11 +1,26 @@
-/* output: atomic build folder. */
+/* output: atomic, double-buffered build folder with write-if-changed.
+ *
+ * Beside the output folder NAME live ".NAME.prev" (the tree published before the current
+ * one) and ".NAME.manifest" (what each tree holds). A build claims the spare tree by
+ * renaming it to ".NAME.tmp-PID" and brings it up to date: a file whose bytes equal the
+ * published copy becomes a hard link to that copy (or already is one), anything else is
+ * written as a new file (never in place: a link shared with the published tree must not
+ * change), and what the new build no longer has is removed. One renameat2 exchange then
+ * publishes it and the old tree becomes the spare. A second build of the same input writes
+ * no file and every file keeps its inode and mtime; a killed build leaves a ".tmp-" folder
+ * that the next build sweeps. The manifest is trusted only where the files agree with it
+ * (inode, size and mtime); anything else is written again. */
 #include "output.h"
+#include "digest.h"
 #include "fsio.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +32,223 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-struct output {
-        char *final; /* the published folder, e.g. "site" */
-        char *tmp;   /* ".site.tmp-PID" beside it */
+#define MANIFEST_MAGIC "gongbao-output 1"
+
+/* One file of a tree, as the manifest records it. */
+struct entry {
+        char *rel; /* owned */
+        int64_t size, mtime_ns;
+        uint64_t ino;
+        unsigned char hash[32]; /* SHA-256 of the bytes */
 };
+
+/* Entries with a hash table over rel (open addressing, power-of-two slots). */
+struct entries {
+        struct entry *v;
+        size_t n, cap;
+        size_t *slot; /* index + 1; 0 is empty */
+        size_t nslots;
+};
+
+struct output {
+        char *final;    /* the published folder, e.g. "site" */
+        char *tmp;      /* ".site.tmp-PID" beside it: the tree being built */
+        char *spare;    /* ".site.prev" */
+        char *manifest; /* ".site.manifest" */
+        int wfd;        /* the tree being built */
+        int livefd;     /* the published tree, or -1 */
+        uint64_t live_ino, tmp_ino;
+        struct entries live;     /* the published tree's files (trusted per file) */
+        struct entries previous; /* the files of the claimed spare tree; unknown: NULL v */
+        bool previous_known;
+        struct entries built; /* what this build wrote or kept */
+        pthread_mutex_t lock; /* guards built and the counts */
+        long written, kept;
+};
+
+/* ---- entries ---- */
+
+static uint64_t hash_rel(const char *s)
+{
+        uint64_t h = 1469598103934665603ULL;
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+        return h;
+}
+
+static void entries_reindex(struct entries *t)
+{
+        free(t->slot);
+        t->nslots = 64;
+        while (t->nslots < 2 * t->n + 2)
+                t->nslots *= 2;
+        t->slot = xcalloc(t->nslots, sizeof *t->slot);
+        for (size_t i = 0; i < t->n; i++) {
+                size_t k = (size_t)hash_rel(t->v[i].rel) & (t->nslots - 1);
+                while (t->slot[k])
+                        k = (k + 1) & (t->nslots - 1);
+                t->slot[k] = i + 1;
+        }
+}
+
+/* The entry for rel, or NULL. Owned by t. */
+static const struct entry *entries_find(const struct entries *t, const char *rel)
+{
+        if (!t->nslots)
+                return NULL;
+        size_t k = (size_t)hash_rel(rel) & (t->nslots - 1);
+        for (; t->slot[k]; k = (k + 1) & (t->nslots - 1))
+                if (!strcmp(t->v[t->slot[k] - 1].rel, rel))
+                        return &t->v[t->slot[k] - 1];
+        return NULL;
+}
+
+/* Appends e (taking e->rel). The hash table is rebuilt by entries_reindex. */
+static void entries_add(struct entries *t, const struct entry *e)
+{
+        if (t->n == t->cap) {
+                t->cap = t->cap ? 2 * t->cap : 256;
+                t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+        }
+        t->v[t->n++] = *e;
+}
+
+static void entries_free(struct entries *t)
+{
+        for (size_t i = 0; i < t->n; i++)
+                free(t->v[i].rel);
+        free(t->v);
+        free(t->slot);
+        memset(t, 0, sizeof *t);
+}
+
+/* ---- the manifest ---- */
+
+static int64_t mtime_ns(const struct stat *st)
+{
+        return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static int unhex(const char *s, unsigned char *out, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                int v = 0;
+                for (int j = 0; j < 2; j++) {
+                        char c = s[2 * i + j];
+                        int d = c >= '0' && c <= '9'   ? c - '0'
+                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                       : -1;
+                        if (d < 0)
+                                return -1;
+                        v = v * 16 + d;
+                }
+                out[i] = (unsigned char)v;
+        }
+        return 0;
+}
+
+/* One "F hash size ino mtime rel" line into e (rel copied). Returns 0 or -1. */
+static int parse_file_line(char *line, struct entry *e)
+{
+        char hex[65];
+        int off = 0;
+        if (sscanf(line, "F %64s %" SCNd64 " %" SCNu64 " %" SCNd64 " %n", hex, &e->size, &e->ino,
+                   &e->mtime_ns, &off) != 4 ||
+            !off || strlen(hex) != 64 || unhex(hex, e->hash, 32) < 0 || !output_path_ok(line + off))
+                return -1;
+        e->rel = xstrdup(line + off);
+        return 0;
+}
+
+/* Reads the manifest: the published tree's files when the tree is the one it describes
+ * (same inode), and the spare's file list when the spare is (spare_ino). Anything it
+ * cannot read is simply not known: the build then writes everything. */
+static void manifest_read(struct output *o, uint64_t spare_ino)
+{
+        struct diag *quiet = diag_new();
+        struct buf b = {0};
+        if (fsio_read(o->manifest, &b, quiet) < 0)
+                goto out;
+        char *s = (char *)buf_cstr(&b), *end = s + b.len, *line = s;
+        uint64_t live = 0, prev = 0;
+        int section = 0; /* 1: the published tree's files, 2: the spare's */
+        bool ok = false;
+        while (line < end) {
+                char *nl = memchr(line, '\n', (size_t)(end - line));
+                if (!nl)
+                        break;
+                *nl = '\0';
+                if (line == s) {
+                        ok = !strcmp(line, MANIFEST_MAGIC);
+                        if (!ok)
+                                break;
+                } else if (sscanf(line, "live %" SCNu64, &live) == 1) {
+                        section = live && live == o->live_ino ? 1 : 0;
+                } else if (sscanf(line, "prev %" SCNu64, &prev) == 1) {
+                        section = prev && prev == spare_ino ? 2 : 0;
+                        o->previous_known = section == 2;
+                } else if (section) {
+                        struct entry e = {0};
+                        if (parse_file_line(line, &e) < 0) {
+                                ok = false;
+                                break;
+                        }
+                        entries_add(section == 1 ? &o->live : &o->previous, &e);
+                }
+                line = nl + 1;
+        }
+        if (!ok) {
+                entries_free(&o->live);
+                entries_free(&o->previous);
+                o->previous_known = false;
+        }
+out:
+        entries_reindex(&o->live);
+        entries_reindex(&o->previous);
+        buf_free(&b);
+        diag_free(quiet);
+}
+
+static void put_entry(struct buf *b, const struct entry *e)
+{
+        static const char hex[] = "0123456789abcdef";
+        buf_puts(b, "F ");
+        for (int i = 0; i < 32; i++) {
+                buf_putc(b, hex[e->hash[i] >> 4]);
+                buf_putc(b, hex[e->hash[i] & 15]);
+        }
+        buf_printf(b, " %" PRId64 " %" PRIu64 " %" PRId64 " %s\n", e->size, e->ino, e->mtime_ns,
+                   e->rel);
+}
+
+/* Writes the manifest: the published tree (its inode and files) and the spare (its inode
+ * and the files it holds: prev, plus more when given). Best effort: without a manifest the
+ * next build writes everything. */
+static void manifest_write(struct output *o, uint64_t live_ino, const struct entries *live,
+                           uint64_t spare_ino, const struct entries *prev,
+                           const struct entries *more)
+{
+        struct buf b = {0};
+        buf_printf(&b, "%s\nlive %" PRIu64 "\n", MANIFEST_MAGIC, live_ino);
+        for (size_t i = 0; i < live->n; i++)
+                put_entry(&b, &live->v[i]);
+        if (spare_ino) {
+                buf_printf(&b, "prev %" PRIu64 "\n", spare_ino);
+                for (size_t i = 0; i < prev->n; i++)
+                        put_entry(&b, &prev->v[i]);
+                for (size_t i = 0; more && i < more->n; i++)
+                        put_entry(&b, &more->v[i]);
+        }
+        char *tmp = xasprintf("%s.tmp-%ld", o->manifest, (long)getpid());
+        struct diag *quiet = diag_new();
+        if (fsio_write(tmp, b.data, b.len, quiet) < 0 || rename(tmp, o->manifest) < 0)
+                unlink(tmp);
+        diag_free(quiet);
+        free(tmp);
+        buf_free(&b);
+}
+
+/* ---- folders ---- */
 
 /* Splits "a/b/site" into parent "a/b" and name "site" (parent "." when none). */
 static void split(const char *path, char **parent, char **name)
@@ -72,7 +300,7 @@ static void sweep_stale(const char *parent, const char *name)
 
 /* The output folder is replaced whole: refuse anything that is not a folder a build
  * wrote (a file, or a non-empty folder without index.html and sitemap.xml, such as
- * content/). Returns 0, or -1 after reporting. */
+ * content/), and a folder this user cannot replace. Returns 0, or -1 after reporting. */
 static int refuse_target(const char *out_dir, struct diag *d)
 {
         struct stat st;
@@ -106,43 +334,87 @@ static int refuse_target(const char *out_dir, struct diag *d)
                            "folder is replaced whole, so it is left alone; choose another --out");
                 return -1;
         }
+        /* the previous site becomes the next build's spare tree: it must stay writable */
+        if (faccessat(AT_FDCWD, out_dir, W_OK | X_OK, AT_EACCESS) < 0) {
+                diag_error(d, out_dir, 0, 0, "cannot replace the output folder: %s",
+                           strerror(errno));
+                return -1;
+        }
         return 0;
+}
+
+static uint64_t ino_of_fd(int fd)
+{
+        struct stat st;
+        return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/* Claims the spare tree as the build folder (one rename, so two builds never share it).
+ * Returns its inode, or 0 when there is none to use (then the build folder is new). */
+static uint64_t claim_spare(struct output *o)
+{
+        struct stat st;
+        if (lstat(o->spare, &st) < 0)
+                return 0;
+        if (!S_ISDIR(st.st_mode) || faccessat(AT_FDCWD, o->spare, W_OK | X_OK, AT_EACCESS) < 0 ||
+            rename(o->spare, o->tmp) < 0) {
+                fsio_remove_tree(o->spare);
+                return 0;
+        }
+        return (uint64_t)st.st_ino;
 }
 
 struct output *output_begin(const char *out_dir, struct diag *d)
 {
         char *parent, *name;
         split(out_dir, &parent, &name);
+        struct output *o = NULL;
         if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "/")) {
                 diag_error(d, out_dir, 0, 0, "the output folder must have a name of its own");
-                free(parent);
-                free(name);
-                return NULL;
+                goto out;
         }
-        if (refuse_target(out_dir, d) < 0) {
-                free(parent);
-                free(name);
-                return NULL;
-        }
+        if (refuse_target(out_dir, d) < 0)
+                goto out;
         if (fsio_mkdirs(parent) < 0) {
                 diag_error(d, parent, 0, 0, "cannot create folder: %s", strerror(errno));
-                free(parent);
-                free(name);
-                return NULL;
+                goto out;
         }
         sweep_stale(parent, name);
-        struct output *o = xcalloc(1, sizeof *o);
+        o = xcalloc(1, sizeof *o);
+        pthread_mutex_init(&o->lock, NULL);
+        o->wfd = o->livefd = -1;
         o->final = xstrdup(out_dir);
         o->tmp = xasprintf("%s/.%s.tmp-%ld", parent, name, (long)getpid());
-        free(parent);
-        free(name);
+        o->spare = xasprintf("%s/.%s.prev", parent, name);
+        o->manifest = xasprintf("%s/.%s.manifest", parent, name);
+        o->livefd = open(out_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        o->live_ino = ino_of_fd(o->livefd);
         fsio_remove_tree(o->tmp);
-        if (mkdir(o->tmp, 0755) < 0) {
+        uint64_t spare_ino = claim_spare(o);
+        manifest_read(o, spare_ino);
+        if (spare_ino && !o->previous_known) {
+                /* a spare whose files are not known cannot be trusted to hold only ours */
+                fsio_remove_tree(o->tmp);
+                spare_ino = 0;
+        }
+        if (!spare_ino && mkdir(o->tmp, 0755) < 0) {
                 diag_error(d, out_dir, 0, 0, "cannot create the build folder %s: %s", o->tmp,
                            strerror(errno));
                 output_abort(o);
-                return NULL;
+                o = NULL;
+                goto out;
         }
+        o->wfd = open(o->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        o->tmp_ino = ino_of_fd(o->wfd);
+        if (o->wfd < 0) {
+                diag_error(d, out_dir, 0, 0, "cannot open the build folder %s: %s", o->tmp,
+                           strerror(errno));
+                output_abort(o);
+                o = NULL;
+        }
+out:
+        free(parent);
+        free(name);
         return o;
 }
 
@@ -175,23 +447,208 @@ bool output_path_ok(const char *rel)
         return true;
 }
 
+/* Makes rel's parent folders in the build tree; a file left where a folder must now be
+ * (by an older build) is removed. Returns 0 or -1 (errno set). */
+static int make_parents(int dirfd, const char *rel)
+{
+        char *p = xstrdup(rel);
+        int rc = 0;
+        for (char *s = strchr(p, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+                *s = '\0';
+                struct stat st;
+                if (mkdirat(dirfd, p, 0755) < 0) {
+                        if (errno != EEXIST)
+                                rc = -1;
+                        else if (fstatat(dirfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                 !S_ISDIR(st.st_mode) &&
+                                 (unlinkat(dirfd, p, 0) < 0 || mkdirat(dirfd, p, 0755) < 0))
+                                rc = -1;
+                }
+                *s = '/';
+        }
+        free(p);
+        return rc;
+}
+
+/* Removes whatever the build tree has at rel (a file, or a folder an older build left
+ * where a file must now be). */
+static void clear_path(struct output *o, const char *rel)
+{
+        if (unlinkat(o->wfd, rel, 0) == 0 || errno == ENOENT || errno == ENOTDIR)
+                return;
+        if (errno == EISDIR || errno == EPERM) {
+                char *path = xasprintf("%s/%s", o->tmp, rel);
+                fsio_remove_tree(path);
+                free(path);
+        }
+}
+
+/* Reports errno for rel in the build folder. Returns -1. */
+static int write_error(struct output *o, const char *rel, struct diag *d)
+{
+        char *path = xasprintf("%s/%s", o->tmp, rel);
+        diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+        free(path);
+        return -1;
+}
+
+/* Writes data to rel as a new file (its old name unlinked first: it may be a link shared
+ * with the published tree). Fills e's inode and mtime. Returns 0, or -1 after reporting. */
+static int write_new(struct output *o, const char *rel, const void *data, size_t len,
+                     struct entry *e, struct diag *d)
+{
+        clear_path(o, rel);
+        int fd = openat(o->wfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0 && (errno == ENOENT || errno == ENOTDIR) && make_parents(o->wfd, rel) == 0)
+                fd =
+                    openat(o->wfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return write_error(o, rel, d);
+        const char *p = data;
+        size_t left = len;
+        while (left) {
+                ssize_t n = write(fd, p, left);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        write_error(o, rel, d);
+                        close(fd);
+                        return -1;
+                }
+                p += n;
+                left -= (size_t)n;
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                write_error(o, rel, d);
+                close(fd);
+                return -1;
+        }
+        if (close(fd) < 0)
+                return write_error(o, rel, d);
+        e->ino = (uint64_t)st.st_ino;
+        e->mtime_ns = mtime_ns(&st);
+        return 0;
+}
+
+/* When the published tree holds rel with exactly these bytes (hash and size recorded, and
+ * the file still the one recorded), makes the build tree's rel that same file: already the
+ * same inode, or a new hard link to it. Fills e. Returns 1 when kept, 0 when rel must be
+ * written. */
+static int keep_published(struct output *o, const char *rel, size_t len, struct entry *e)
+{
+        const struct entry *l = entries_find(&o->live, rel);
+        struct stat ls, ws;
+        if (!l || l->size != (int64_t)len || memcmp(l->hash, e->hash, 32) ||
+            fstatat(o->livefd, rel, &ls, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(ls.st_mode) ||
+            (uint64_t)ls.st_ino != l->ino || ls.st_size != l->size || mtime_ns(&ls) != l->mtime_ns)
+                return 0;
+        e->ino = l->ino;
+        e->mtime_ns = l->mtime_ns;
+        if (fstatat(o->wfd, rel, &ws, AT_SYMLINK_NOFOLLOW) == 0 && ws.st_ino == ls.st_ino)
+                return 1;
+        clear_path(o, rel);
+        if (linkat(o->livefd, rel, o->wfd, rel, 0) == 0)
+                return 1;
+        if (errno == ENOENT && make_parents(o->wfd, rel) == 0 &&
+            linkat(o->livefd, rel, o->wfd, rel, 0) == 0)
+                return 1;
+        return 0; /* no hard links here (another file system type): write it */
+}
+
 int output_write(struct output *o, const char *rel, const void *data, size_t len, struct diag *d)
 {
         if (!output_path_ok(rel)) {
                 diag_error(d, rel, 0, 0, "refusing to write outside the output folder");
                 return -1;
         }
-        char *path = xasprintf("%s/%s", o->tmp, rel);
-        int rc = fsio_write(path, data, len, d);
-        free(path);
-        return rc;
+        struct entry e = {.size = (int64_t)len};
+        digest_sha256(e.hash, data, len);
+        int kept = keep_published(o, rel, len, &e);
+        if (!kept && write_new(o, rel, data, len, &e, d) < 0)
+                return -1;
+        e.rel = xstrdup(rel);
+        pthread_mutex_lock(&o->lock);
+        entries_add(&o->built, &e);
+        if (kept)
+                o->kept++;
+        else
+                o->written++;
+        pthread_mutex_unlock(&o->lock);
+        return 0;
+}
+
+void output_counts(const struct output *o, long *written, long *kept)
+{
+        *written = o->written;
+        *kept = o->kept;
+}
+
+static int cmp_rel_desc(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* Removes from the build tree what the spare held and this build did not write, then the
+ * folders that became empty (deepest first). */
+static void remove_leftovers(struct output *o)
+{
+        entries_reindex(&o->built);
+        size_t n = 0;
+        char **dirs = NULL;
+        for (size_t i = 0; i < o->previous.n; i++) {
+                const char *rel = o->previous.v[i].rel;
+                if (entries_find(&o->built, rel))
+                        continue;
+                unlinkat(o->wfd, rel, 0);
+                for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+                        dirs = xrealloc(dirs, (n + 1) * sizeof *dirs);
+                        dirs[n++] = xstrndup(rel, (size_t)(s - rel));
+                }
+        }
+        if (n) /* "a/b" sorts after "a": removed first */
+                qsort(dirs, n, sizeof *dirs, cmp_rel_desc);
+        for (size_t i = 0; i < n; i++) {
+                if (i == 0 || strcmp(dirs[i], dirs[i - 1]))
+                        unlinkat(o->wfd, dirs[i], AT_REMOVEDIR); /* fails while not empty */
+                free(dirs[i]);
+        }
+        free(dirs);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+        return strcmp(((const struct entry *)a)->rel, ((const struct entry *)b)->rel);
+}
+
+/* Frees o; the folders stay as they are. */
+static void output_free(struct output *o)
+{
+        if (o->wfd >= 0)
+                close(o->wfd);
+        if (o->livefd >= 0)
+                close(o->livefd);
+        entries_free(&o->live);
+        entries_free(&o->previous);
+        entries_free(&o->built);
+        pthread_mutex_destroy(&o->lock);
+        free(o->final);
+        free(o->tmp);
+        free(o->spare);
+        free(o->manifest);
+        free(o);
 }
 
 int output_commit(struct output *o, struct diag *d)
 {
         int rc = 0;
+        remove_leftovers(o);
+        /* the manifest lists files in one order whatever the threads did */
+        if (o->built.n)
+                qsort(o->built.v, o->built.n, sizeof *o->built.v, cmp_entry);
         struct stat st;
-        if (lstat(o->final, &st) < 0 && errno == ENOENT) {
+        bool had_site = !(lstat(o->final, &st) < 0 && errno == ENOENT);
+        if (!had_site) {
                 if (rename(o->tmp, o->final) < 0) {
                         diag_error(d, o->final, 0, 0, "cannot publish the build: %s",
                                    strerror(errno));
@@ -202,20 +659,40 @@ int output_commit(struct output *o, struct diag *d)
                 diag_error(d, o->final, 0, 0, "cannot swap in the new build: %s", strerror(errno));
                 rc = -1;
         }
-        /* After the exchange o->tmp holds the previous site; either way it goes. */
-        fsio_remove_tree(o->tmp);
-        free(o->final);
-        free(o->tmp);
-        free(o);
-        return rc;
+        if (rc < 0) {
+                output_abort(o);
+                return rc;
+        }
+        /* o->tmp now holds the previous site (if any): it becomes the spare when it is the
+         * tree the manifest described (its files known), else it is removed. */
+        uint64_t spare_ino = 0;
+        if (had_site) {
+                struct stat ts;
+                bool known = o->live_ino && o->live.n && lstat(o->tmp, &ts) == 0 &&
+                             (uint64_t)ts.st_ino == o->live_ino;
+                fsio_remove_tree(o->spare);
+                if (known && rename(o->tmp, o->spare) == 0)
+                        spare_ino = o->live_ino;
+                else
+                        fsio_remove_tree(o->tmp);
+        }
+        manifest_write(o, o->tmp_ino, &o->built, spare_ino, &o->live, NULL);
+        output_free(o);
+        return 0;
 }
 
 void output_abort(struct output *o)
 {
         if (!o)
                 return;
-        fsio_remove_tree(o->tmp);
-        free(o->final);
-        free(o->tmp);
-        free(o);
+        /* The unfinished tree goes back as the spare (the published site is untouched), so
+         * that the next build need not start from nothing; it holds the spare's files plus
+         * what this build wrote. */
+        struct stat st;
+        if (o->wfd >= 0 && lstat(o->spare, &st) < 0 && errno == ENOENT &&
+            rename(o->tmp, o->spare) == 0)
+                manifest_write(o, o->live_ino, &o->live, o->tmp_ino, &o->previous, &o->built);
+        else
+                fsio_remove_tree(o->tmp);
+        output_free(o);
 }

@@ -1,6 +1,9 @@
-/* output: the build is written into a fresh folder beside the output folder and swapped
- * in with one atomic rename only when everything succeeded, so a failed or killed build
- * leaves the previous site exactly as it was. Nothing is written outside the folder. */
+/* output: the build is written into a folder beside the output folder and swapped in with
+ * one atomic rename only when everything succeeded, so a failed or killed build leaves the
+ * previous site exactly as it was. Nothing is written outside the folder. Write-if-changed:
+ * the previous tree is kept as a spare (".NAME.prev", with ".NAME.manifest") and brought up
+ * to date, and a file whose bytes did not change keeps its inode and mtime (a hard link to
+ * the published copy). */
 #ifndef GONGBAO_OUTPUT_H
 #define GONGBAO_OUTPUT_H
 
@@ -12,8 +15,8 @@
 struct output;
 
 /* Starts a build of out_dir (e.g. "site"): removes folders left by killed builds and
- * creates ".site.tmp-PID" beside it. Returns the handle or NULL after reporting.
- * Finish with output_commit or output_abort. */
+ * claims the spare tree as ".site.tmp-PID" (or creates it). Returns the handle or NULL after
+ * reporting. Finish with output_commit or output_abort. */
 struct output *output_begin(const char *out_dir, struct diag *d);
 
 /* Writes data to rel (a relative path such as "articles/x/index.html") inside the new
@@ -29,11 +32,16 @@ const char *output_path(const struct output *o);
 bool output_path_ok(const char *rel);
 
 /* Swaps the new build in atomically (renameat2 RENAME_EXCHANGE, or rename when there is
- * no previous site), removes the old one and frees o. Returns 0, or -1 after reporting
+ * no previous site), keeps the old one as the spare and frees o. Returns 0, or -1 after reporting
  * (then the previous site is untouched and o is freed). */
 int output_commit(struct output *o, struct diag *d) WUR;
 
-/* Removes the unfinished build and frees o. NULL is a no-op. */
+/* How many files this build wrote, and how many it kept because their bytes had not
+ * changed. */
+void output_counts(const struct output *o, long *written, long *kept);
+
+/* Gives the unfinished build back as the spare (or removes it) and frees o. NULL is a
+ * no-op. */
 void output_abort(struct output *o);
 
 #endif

@@ -4,6 +4,7 @@
 #define GONGBAO_PAGE_H
 
 #include "buf.h"
+#include "cache.h"
 #include "diag.h"
 #include "output.h"
 #include "search.h"
@@ -18,6 +19,7 @@ struct render_opts {
         const char *media_dir;  /* copied to media/ (may not exist) */
         bool dev;               /* `make serve`: add the reload script */
         int jobs;               /* threads that render and write pages */
+        struct cache *cache;    /* rendered bodies kept between builds, or NULL */
 };
 
 /* What a build produced, for the summary line. */
@@ -39,6 +41,8 @@ struct page_build {
         json_t *sitemap;             /* [{loc, lastmod}], sorted before it is written */
         char **bodies;               /* article bodies (HTML) between rendering and writing */
         struct search_index *search; /* what the search page searches */
+        struct cache *cache;         /* opts->cache */
+        char *datasets_digest;       /* for cache keys of bodies with charts, or NULL */
         pthread_mutex_t lock;        /* guards sitemap and stats: pages are written on threads */
 };
 

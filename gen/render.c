@@ -1,6 +1,7 @@
 /* render: page contexts, templates, feeds and the sitemap. */
 #include "render.h"
 #include "buf.h"
+#include "cache.h"
 #include "datapage.h"
 #include "date.h"
 #include "digest.h"
@@ -70,13 +71,32 @@ static void add_to_search(struct page_build *c, json_t *a, const char *kind, con
         buf_free(&day);
 }
 
-/* Renders article i's body with relative links (checked) and, when a feed shows it,
- * with absolute links; fills body, toc, summary, reading time. Runs on pool threads:
- * it writes only to article i. */
-static int body_one(void *arg, size_t i)
+/* Gives article i what its rendering produced (taking b's strings as it needs): the body,
+ * its search entry, table of contents, summary, reading time and the feed's copy. */
+static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_body *b)
 {
-        struct page_build *c = arg;
-        json_t *a = json_array_get(json_object_get(c->model, "articles"), i);
+        c->bodies[i] = b->html;
+        b->html = NULL;
+        add_to_search(c, a, "article", b->text, b->summary);
+        json_t *toc = json_loads(b->toc, 0, NULL);
+        if (!json_is_array(toc)) {
+                json_decref(toc);
+                toc = json_array();
+        }
+        json_object_set_new(a, "has_toc", json_boolean(json_array_size(toc) > 0));
+        json_object_set_new(a, "toc", toc);
+        if (!json_object_get(a, "summary"))
+                json_object_set_new(a, "summary", json_string(b->summary));
+        json_object_set_new(a, "reading_minutes", json_integer(b->minutes));
+        json_object_set_new(a, "char_count", json_integer(b->chars));
+        if (b->abs && json_is_true(json_object_get(a, "in_feed")))
+                json_object_set_new(a, "content_abs", json_string(b->abs));
+}
+
+/* Renders article a's body with relative links (checked) and, when a feed shows it, with
+ * absolute links, into b. Returns 0, or -1 after reporting. */
+static int body_render(struct page_build *c, json_t *a, struct cache_body *b)
+{
         json_t *known = json_object_get(c->model, "known");
         struct datapage_fence fr = {c, "../../", 0};
         struct md_links rel = {"../../", known, datapage_fence, &fr};
@@ -85,38 +105,111 @@ static int body_one(void *arg, size_t i)
         int line = (int)json_integer_value(json_object_get(a, "body_line"));
         if (markdown_render(page_str(a, "path"), line, md, strlen(md), &rel, &r, c->d) < 0)
                 return -1;
-        c->bodies[i] = r.html;
-        r.html = NULL;
         struct buf visible = {0}; /* what readers see, figures' captions and tables included */
-        search_html_text(&visible, c->bodies[i]);
-        add_to_search(c, a, "article", buf_cstr(&visible), r.summary);
-        buf_free(&visible);
-        json_object_set(a, "toc", r.toc);
-        json_object_set_new(a, "has_toc", json_boolean(json_array_size(r.toc) > 0));
-        if (!json_object_get(a, "summary"))
-                json_object_set_new(a, "summary", json_string(r.summary));
-        json_object_set_new(a, "reading_minutes", json_integer(r.minutes));
-        json_object_set_new(a, "char_count", json_integer(r.chars));
+        search_html_text(&visible, r.html);
+        b->text = buf_detach(&visible);
+        b->html = r.html;
+        b->links = r.links;
+        b->summary = r.summary;
+        r.html = r.links = r.summary = NULL;
+        b->toc = json_dumps(r.toc, JSON_COMPACT);
+        b->chars = r.chars;
+        b->minutes = r.minutes;
         markdown_result_free(&r);
         if (json_is_true(json_object_get(a, "in_feed"))) {
                 struct datapage_fence fa = {c, page_str(c->cfg, "base_url"), 0};
                 struct md_links abs = {page_str(c->cfg, "base_url"), NULL, datapage_fence, &fa};
                 if (markdown_render(page_str(a, "path"), line, md, strlen(md), &abs, &r, c->d) < 0)
                         return -1;
-                json_object_set_new(a, "content_abs", json_string(r.html));
+                b->abs = r.html;
+                r.html = NULL;
                 markdown_result_free(&r);
         }
-        json_object_del(a, "markdown"); /* rendered: the source is not needed again */
         return 0;
+}
+
+/* True when every site path in links (one per line) still exists. */
+static bool links_known(const char *links, json_t *known)
+{
+        while (*links) {
+                size_t n = strcspn(links, "\n");
+                if (!json_object_getn(known, links, n))
+                        return false;
+                links += n + (links[n] == '\n');
+        }
+        return true;
+}
+
+/* Article i's body from the cache when its input did not change (and its links still
+ * resolve, and the feed's copy is there when a feed needs it). Returns true on a hit. */
+static bool body_cached(struct page_build *c, json_t *a, const unsigned char key[32],
+                        struct cache_body *b)
+{
+        if (!cache_get(c->cache, key, b))
+                return false;
+        if ((json_is_true(json_object_get(a, "in_feed")) && !b->abs) ||
+            !links_known(b->links, json_object_get(c->model, "known"))) {
+                cache_body_free(b);
+                return false;
+        }
+        return true;
+}
+
+/* Article i's body, rendered or from the cache. Runs on pool threads: it writes only to
+ * article i. */
+static int body_one(void *arg, size_t i)
+{
+        struct page_build *c = arg;
+        json_t *a = json_array_get(json_object_get(c->model, "articles"), i);
+        const char *md = page_str(a, "markdown");
+        unsigned char key[32];
+        struct cache_body b = {0};
+        int rc = 0;
+        bool hit = false;
+        if (c->cache) {
+                /* a chart draws a dataset: then the datasets are part of the key */
+                const char *extra = strstr(md, "chart") ? c->datasets_digest : NULL;
+                cache_key(c->cache, key, page_str(a, "path"),
+                          (int)json_integer_value(json_object_get(a, "body_line")), md, strlen(md),
+                          extra);
+                hit = body_cached(c, a, key, &b);
+        }
+        if (!hit) {
+                rc = body_render(c, a, &b);
+                if (rc == 0 && c->cache)
+                        cache_put(c->cache, key, &b);
+        }
+        if (rc == 0)
+                body_apply(c, a, i, &b);
+        cache_body_free(&b);
+        json_object_del(a, "markdown"); /* rendered: the source is not needed again */
+        return rc;
+}
+
+/* The digest of the datasets, for the cache keys of bodies that draw charts. Caller
+ * frees. */
+static char *datasets_digest(struct page_build *c)
+{
+        char *all = json_dumps(json_object_get(c->model, "datasets"), JSON_COMPACT);
+        struct buf hex = {0};
+        if (all)
+                digest_sha256_hex(&hex, all, strlen(all));
+        free(all);
+        return buf_detach(&hex);
 }
 
 static int render_bodies(struct page_build *c)
 {
+        json_t *a;
+        size_t i;
+        json_array_foreach(json_object_get(c->model, "articles"), i, a)
+        {
+                if (c->cache && !c->datasets_digest && strstr(page_str(a, "markdown"), "chart"))
+                        c->datasets_digest = datasets_digest(c);
+        }
         int rc = pool_run(c->opts->jobs, json_array_size(json_object_get(c->model, "articles")),
                           body_one, c);
         json_t *known = json_object_get(c->model, "known");
-        size_t i;
-        json_t *a;
         json_array_foreach(json_object_get(c->model, "pages"), i, a)
         {
                 struct datapage_fence fp = {c, "../", 0};
@@ -897,7 +990,8 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                                .d = d,
                                .sitemap = json_array(),
                                .bodies = xcalloc(narticles ? narticles : 1, sizeof(char *)),
-                               .search = search_new()};
+                               .search = search_new(),
+                               .cache = opts->cache};
         pthread_mutex_init(&c.lock, NULL);
         json_t *known = json_object_get(model, "known");
         know_files(known, opts->static_dir, "static/");
@@ -917,6 +1011,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                 free(c.bodies[i]);
         free(c.bodies);
         search_free(c.search);
+        free(c.datasets_digest);
         pthread_mutex_destroy(&c.lock);
         json_decref(c.site);
         json_decref(c.sitemap);

@@ -5,6 +5,9 @@ set -u
 cd "$(dirname "$0")/.."
 TEST_OUT=$(pwd)/tests/out
 export TEST_OUT
+# the body cache of every build the tests run stays with the tests, not in ~/.cache
+XDG_CACHE_HOME=$TEST_OUT/cache
+export XDG_CACHE_HOME
 rm -rf "$TEST_OUT"
 mkdir -p "$TEST_OUT" tests/bin
 : >"$TEST_OUT/passed"

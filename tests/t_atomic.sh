@@ -38,6 +38,6 @@ for delay in 0.05 0.15 0.3 0.5; do
 done
 [ $ok = 1 ] && pass "atomic: kill -9 during builds leaves the old or the new site"
 (cd "$w" && "$top/gen/gen" build >/dev/null 2>&1)
-left=$(ls -A "$w" | grep -c '^\.site\.')
+left=$(ls -A "$w" | grep -c '^\.site\.tmp-')
 [ "$left" = 0 ] && pass "atomic: next build sweeps killed builds' folders" || fail "atomic: next build sweeps killed builds' folders" "$(ls -A "$w")"
 grep -q '改过的正文1' "$w/site/articles/a1/index.html" && pass "atomic: next build publishes" || fail "atomic: next build publishes"

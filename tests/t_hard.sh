@@ -30,8 +30,9 @@ fixture() {
 
 snapshot() { (cd "$1" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N | awk '{print $1, $5, $6, $7}'; find . -type f -print0 | sort -z | xargs -0 sha256sum); }
 
-# Everything in W but site/ (what a build must not touch).
-inputs() { (cd "$1" && find . -mindepth 1 -path ./site -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N | awk '{print $1, $5, $6, $7}'); }
+# Everything in W but site/ and gen's own state beside it: the previous build kept for
+# write-if-changed (.site.prev) and its manifest (what a build must not touch).
+inputs() { (cd "$1" && find . -mindepth 1 \( -path ./site -o -path ./.site.prev -o -path ./.site.manifest \) -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N | awk '{print $1, $5, $6, $7}'); }
 
 # build W [args...]: gen build in W under /usr/bin/time; sets st, secs, kb.
 build() {
@@ -225,7 +226,7 @@ fixture "$w"
 (cd "$w" && "$G" build >/dev/null 2>&1)
 snapshot "$w/site" >"$w/before"
 sed -i 's/第一段。/改过的第一段。/' "$w/content/articles/first.md"
-(cd "$w" && trap '' XFSZ && ulimit -f 8 && exec "$G" build >"$w/out.log" 2>"$w/err.log")
+(cd "$w" && trap '' XFSZ && ulimit -f 1 && exec "$G" build >"$w/out.log" 2>"$w/err.log")
 st=$?
 snapshot "$w/site" >"$w/after"
 if [ $st = 1 ] && grep -q 'error: cannot write: File too large' "$w/err.log" && cmp -s "$w/before" "$w/after"; then
@@ -233,7 +234,7 @@ if [ $st = 1 ] && grep -q 'error: cannot write: File too large' "$w/err.log" && 
 else
 	fail "hard/full-disk" "status $st; $(head -n 2 "$w/err.log")"
 fi
-(cd "$w" && ulimit -f 8 && exec "$G" build >"$w/out.log" 2>"$w/err.log")
+(cd "$w" && ulimit -f 1 && exec "$G" build >"$w/out.log" 2>"$w/err.log")
 st=$?
 snapshot "$w/site" >"$w/after"
 if [ $st = 1 ] && grep -q 'File too large' "$w/err.log" && cmp -s "$w/before" "$w/after"; then
@@ -242,7 +243,7 @@ else
 	fail "hard/full-disk-signal: gen ignores SIGXFSZ (exit 1 and a message, not death by signal)" "status $st; site/ $(cmp -s "$w/before" "$w/after" && echo unchanged || echo CHANGED)"
 fi
 (cd "$w" && "$G" build >/dev/null 2>&1)
-left=$(ls -A "$w" | grep -c '^\.site\.')
+left=$(ls -A "$w" | grep -c '^\.site\.tmp-')
 grep -q '改过的第一段' "$w/site/articles/first/index.html" && [ "$left" = 0 ] && pass "hard/full-disk: next build publishes and sweeps" || fail "hard/full-disk: next build publishes and sweeps" "$(ls -A "$w")"
 
 # The output path names something that is not a site: a file, or the content folder.
@@ -328,3 +329,50 @@ ctrl_folder() {
 refuse control-in-dataset-folder ctrl_folder 'content/data/fu?nd: error: a folder name with a control character'
 latin1_name() { printf -- '---\ntitle: "x"\ndate: 2025-01-02T09:00:00+08:00\n---\n' >"content/articles/$(printf 'caf\351').md"; }
 refuse non-utf8-file-name latin1_name 'error: a file name that is not UTF-8'
+
+# Permissions: an unreadable file and an output folder that cannot be written. Root reads
+# and writes through any mode, so as root these run as the user nobody (setpriv), in a
+# folder under /tmp that nobody can reach, with a copy of gen.
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+# refuse_perm NAME SETUP TEXT: as refuse, with the builds run as_user.
+refuse_perm() {
+	name=$1 setup=$2 text=$3
+	p=$(mktemp -d /tmp/gongbao-perm.XXXXXX)
+	chmod 755 "$p"
+	w=$p/w
+	fixture "$w"
+	cp "$G" "$p/gen"
+	[ "$(id -u)" = 0 ] && chown -R 65534:65534 "$w"
+	if ! (cd "$w" && as_user "$p/gen" build >"$p/good.log" 2>&1); then
+		fail "hard/$name: fixture builds as an unprivileged user" "$(tail -n 3 "$p/good.log")"
+		rm -rf "$p"
+		return
+	fi
+	snapshot "$w/site" >"$p/before"
+	(cd "$w" && $setup)
+	(cd "$w" && as_user timeout 120 "$p/gen" build >"$p/out.log" 2>"$p/err.log")
+	st=$?
+	chmod -R u+rwX "$w"
+	why=""
+	[ "$st" = 1 ] || why="exit status $st, want 1"
+	grep -qF -- "$text" "$p/err.log" || why="$why; no line with: $text"
+	snapshot "$w/site" >"$p/after"
+	cmp -s "$p/before" "$p/after" || why="$why; site/ changed"
+	if [ -z "$why" ]; then pass "hard/$name: refused"; else fail "hard/$name" "$why
+$(head -n 3 "$p/err.log")"; fi
+	rm -rf "$p"
+}
+unreadable_article() { chmod 000 content/articles/first.md; }
+refuse_perm unreadable-article unreadable_article 'content/articles/first.md: error: cannot read: Permission denied'
+unreadable_folder() { chmod 000 content/articles; }
+refuse_perm unreadable-folder unreadable_folder 'content/articles: error: '
+unwritable_parent() { sed -i 's/第一段。/改过的第一段。/' content/articles/first.md && chmod 555 .; }
+refuse_perm unwritable-output-parent unwritable_parent 'error: cannot create the build folder'
+unwritable_site() { sed -i 's/第一段。/改过的第一段。/' content/articles/first.md && chmod 555 site; }
+refuse_perm unwritable-output-folder unwritable_site 'site: error: '

@@ -1,0 +1,307 @@
+/* cache: rendered bodies between builds (see cache.h). */
+#include "cache.h"
+#include "buf.h"
+#include "digest.h"
+#include "fsio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_MAGIC  "gongbao-body 1"
+#define CACHE_FORMAT "bodies-1"
+#define ENTRY_MAX    (512L << 20) /* larger files are not entries we wrote */
+#define NAME_HEX     64
+
+struct cache {
+        char *dir;                  /* .../gongbao/bodies-1/<site> */
+        unsigned char salt[32];     /* settings and the gen binary */
+        pthread_mutex_t lock;       /* guards used and the counts */
+        char (*used)[NAME_HEX + 1]; /* keys this build read or wrote, as hex */
+        size_t nused, capused;
+        long hits, misses;
+};
+
+static void to_hex(char *out, const unsigned char *p, size_t n)
+{
+        static const char hex[] = "0123456789abcdef";
+        for (size_t i = 0; i < n; i++) {
+                out[2 * i] = hex[p[i] >> 4];
+                out[2 * i + 1] = hex[p[i] & 15];
+        }
+        out[2 * n] = '\0';
+}
+
+/* $XDG_CACHE_HOME/gongbao, else $HOME/.cache/gongbao, else NULL. Caller frees. */
+static char *cache_root(void)
+{
+        const char *xdg = getenv("XDG_CACHE_HOME");
+        if (xdg && xdg[0] == '/')
+                return xasprintf("%s/gongbao", xdg);
+        const char *home = getenv("HOME");
+        if (home && home[0] == '/')
+                return xasprintf("%s/.cache/gongbao", home);
+        return NULL;
+}
+
+/* The gen binary's own digest: a new gen never reads an older one's bodies. */
+static void binary_digest(struct buf *out)
+{
+        struct diag *quiet = diag_new();
+        struct buf exe = {0};
+        char path[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+        if (n > 0) {
+                path[n] = '\0';
+                if (fsio_read(path, &exe, quiet) == 0)
+                        digest_sha256_hex(out, exe.data, exe.len);
+        }
+        buf_free(&exe);
+        diag_free(quiet);
+}
+
+struct cache *cache_open(const char *content_dir, const char *salt)
+{
+        const char *off = getenv("GONGBAO_CACHE");
+        if (off && !strcmp(off, "off"))
+                return NULL;
+        char *root = cache_root();
+        char real[PATH_MAX];
+        if (!root || !realpath(content_dir, real)) {
+                free(root);
+                return NULL;
+        }
+        struct buf site = {0}, all = {0};
+        digest_sha256_hex(&site, real, strlen(real));
+        struct cache *c = xcalloc(1, sizeof *c);
+        c->dir = xasprintf("%s/%s/%.16s", root, CACHE_FORMAT, buf_cstr(&site));
+        free(root);
+        buf_free(&site);
+        binary_digest(&all);
+        buf_puts(&all, salt);
+        digest_sha256(c->salt, all.data, all.len);
+        buf_free(&all);
+        pthread_mutex_init(&c->lock, NULL);
+        if (fsio_mkdirs(c->dir) < 0) {
+                cache_close(c, false);
+                return NULL;
+        }
+        return c;
+}
+
+void cache_key(const struct cache *c, unsigned char key[32], const char *path, int line,
+               const char *md, size_t len, const char *extra)
+{
+        struct buf b = {0};
+        buf_put(&b, c->salt, sizeof c->salt);
+        buf_printf(&b, "%s%c%d%c%s%c", path, 0, line, 0, extra ? extra : "", 0);
+        buf_put(&b, md, len);
+        digest_sha256(key, b.data, b.len);
+        buf_free(&b);
+}
+
+/* The entry's file, and its shard folder. Caller frees. */
+static char *entry_path(const struct cache *c, const char *hex)
+{
+        return xasprintf("%s/%.2s/%s", c->dir, hex, hex + 2);
+}
+
+static void note_used(struct cache *c, const char *hex, int hit)
+{
+        pthread_mutex_lock(&c->lock);
+        if (c->nused == c->capused) {
+                c->capused = c->capused ? 2 * c->capused : 1024;
+                c->used = xrealloc(c->used, c->capused * sizeof *c->used);
+        }
+        memcpy(c->used[c->nused++], hex, NAME_HEX + 1);
+        if (hit > 0)
+                c->hits++;
+        else if (hit == 0)
+                c->misses++;
+        pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- the entry format: the magic and key, then each string as "<len>\n<bytes>\n"
+ * (len -1: none), then "<chars> <minutes>\nend\n" ---- */
+
+static void put_field(struct buf *b, const char *s)
+{
+        if (!s) {
+                buf_puts(b, "-1\n");
+                return;
+        }
+        size_t n = strlen(s);
+        buf_printf(b, "%zu\n", n);
+        buf_put(b, s, n);
+        buf_putc(b, '\n');
+}
+
+/* Reads one field at *p (advanced) into *out (owned by the caller; NULL for none).
+ * Returns 0, or -1 when the entry is damaged. */
+static int get_field(const char **p, const char *end, char **out)
+{
+        char *nl;
+        long n = strtol(*p, &nl, 10);
+        if (nl == *p || nl >= end || *nl != '\n' || n < -1 || n > end - nl - 2)
+                return -1;
+        if (n < 0) {
+                *out = NULL;
+                *p = nl + 1;
+                return 0;
+        }
+        if (nl[1 + n] != '\n' || memchr(nl + 1, '\0', (size_t)n))
+                return -1;
+        *out = xstrndup(nl + 1, (size_t)n);
+        *p = nl + 2 + n;
+        return 0;
+}
+
+static int parse_entry(const char *s, size_t len, const char *hex, struct cache_body *out)
+{
+        const char *p = s, *end = s + len;
+        size_t mlen = strlen(CACHE_MAGIC);
+        if (len < mlen + NAME_HEX + 2 || memcmp(p, CACHE_MAGIC " ", mlen + 1) ||
+            memcmp(p + mlen + 1, hex, NAME_HEX) || p[mlen + 1 + NAME_HEX] != '\n')
+                return -1;
+        p += mlen + NAME_HEX + 2;
+        char **fields[] = {&out->html,    &out->abs,  &out->toc,
+                           &out->summary, &out->text, &out->links};
+        for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+                if (get_field(&p, end, fields[i]) < 0)
+                        return -1;
+        int used = 0;
+        if (sscanf(p, "%ld %ld\nend\n%n", &out->chars, &out->minutes, &used) != 2 || !used ||
+            p + used != end || !out->html || !out->toc || !out->summary || !out->text ||
+            !out->links)
+                return -1;
+        return 0;
+}
+
+bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *out)
+{
+        char hex[NAME_HEX + 1];
+        to_hex(hex, key, 32);
+        memset(out, 0, sizeof *out);
+        char *path = entry_path(c, hex);
+        struct buf b = {0};
+        bool hit = false;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < ENTRY_MAX) {
+                buf_grow(&b, (size_t)st.st_size + 1);
+                ssize_t n;
+                while ((n = read(fd, b.data + b.len, b.cap - b.len - 1)) > 0)
+                        b.len += (size_t)n;
+                b.data[b.len] = '\0'; /* the parser reads numbers with strtol and sscanf */
+                hit = n == 0 && parse_entry(buf_cstr(&b), b.len, hex, out) == 0;
+        }
+        if (fd >= 0)
+                close(fd);
+        if (!hit)
+                cache_body_free(out);
+        note_used(c, hex, hit ? 1 : 0);
+        buf_free(&b);
+        free(path);
+        return hit;
+}
+
+void cache_put(struct cache *c, const unsigned char key[32], const struct cache_body *body)
+{
+        char hex[NAME_HEX + 1];
+        to_hex(hex, key, 32);
+        struct buf b = {0};
+        buf_printf(&b, "%s %s\n", CACHE_MAGIC, hex);
+        put_field(&b, body->html);
+        put_field(&b, body->abs);
+        put_field(&b, body->toc);
+        put_field(&b, body->summary);
+        put_field(&b, body->text);
+        put_field(&b, body->links);
+        buf_printf(&b, "%ld %ld\nend\n", body->chars, body->minutes);
+        char *path = entry_path(c, hex);
+        char *tmp = xasprintf("%s.tmp-%ld-%p", path, (long)getpid(), (void *)&b);
+        struct diag *quiet = diag_new();
+        if (fsio_write(tmp, b.data, b.len, quiet) < 0 || rename(tmp, path) < 0)
+                unlink(tmp);
+        diag_free(quiet);
+        note_used(c, hex, -1);
+        free(tmp);
+        free(path);
+        buf_free(&b);
+}
+
+void cache_body_free(struct cache_body *b)
+{
+        free(b->html);
+        free(b->abs);
+        free(b->toc);
+        free(b->summary);
+        free(b->text);
+        free(b->links);
+        memset(b, 0, sizeof *b);
+}
+
+void cache_counts(const struct cache *c, long *hits, long *misses)
+{
+        *hits = c ? c->hits : 0;
+        *misses = c ? c->misses : 0;
+}
+
+static int cmp_hex(const void *a, const void *b)
+{
+        return strcmp(a, b);
+}
+
+/* Removes the entries of one shard folder that this build did not use (and files left by
+ * a writer that was killed). */
+static void prune_shard(struct cache *c, const char *shard)
+{
+        char *dir = xasprintf("%s/%s", c->dir, shard);
+        DIR *dh = opendir(dir);
+        struct dirent *e;
+        while (dh && (e = readdir(dh))) {
+                if (e->d_name[0] == '.')
+                        continue;
+                char hex[NAME_HEX + 1];
+                int ok = strlen(e->d_name) == NAME_HEX - 2;
+                if (ok) {
+                        memcpy(hex, shard, 2);
+                        memcpy(hex + 2, e->d_name, NAME_HEX - 1); /* with its NUL */
+                        ok = bsearch(hex, c->used, c->nused, sizeof *c->used, cmp_hex) != NULL;
+                }
+                if (!ok)
+                        unlinkat(dirfd(dh), e->d_name, 0);
+        }
+        if (dh)
+                closedir(dh);
+        rmdir(dir); /* only when it became empty */
+        free(dir);
+}
+
+void cache_close(struct cache *c, bool prune)
+{
+        if (!c)
+                return;
+        if (prune) {
+                if (c->nused)
+                        qsort(c->used, c->nused, sizeof *c->used, cmp_hex);
+                DIR *dh = opendir(c->dir);
+                struct dirent *e;
+                while (dh && (e = readdir(dh)))
+                        if (strlen(e->d_name) == 2 && e->d_name[0] != '.')
+                                prune_shard(c, e->d_name);
+                if (dh)
+                        closedir(dh);
+        }
+        pthread_mutex_destroy(&c->lock);
+        free(c->used);
+        free(c->dir);
+        free(c);
+}

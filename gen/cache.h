@@ -1,0 +1,58 @@
+/* cache: rendered article bodies kept between builds, so that a rebuild renders only the
+ * articles whose input changed. An entry is keyed by the SHA-256 of everything its
+ * rendering depends on (the Markdown, its path and first line, the settings, the gen
+ * binary itself, and the datasets when the body draws a chart), and lives in
+ * $XDG_CACHE_HOME/gongbao/ (default ~/.cache/gongbao/), never in the published output:
+ * bodies-1/<site>/<2 hex>/<62 hex>, <site> naming the content folder. Entries are written
+ * whole (temporary name, then rename) and checked when read: a damaged entry is a miss.
+ * After a successful build the entries it did not use are removed, so the cache holds one
+ * entry per article. Everything here is best effort: a cache that cannot be read or
+ * written only makes the build slower. */
+#ifndef GONGBAO_CACHE_H
+#define GONGBAO_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cache;
+
+/* A rendered body, as render stores it. Strings are NUL-terminated and owned by whoever
+ * filled the struct (free with cache_body_free after cache_get). */
+struct cache_body {
+        char *html;    /* the body with relative links */
+        char *abs;     /* the body with absolute links (feeds), or NULL */
+        char *toc;     /* the table of contents, JSON */
+        char *summary; /* the first paragraph as plain text */
+        char *text;    /* the visible text, for the search index */
+        char *links;   /* the site paths the body links to, one per line (checked again on
+                          every use: a link whose target went away is reported) */
+        long chars, minutes;
+};
+
+/* Opens the cache for the site whose content folder is content_dir; salt is what every
+ * entry's key includes (settings). Returns NULL when the cache is off: GONGBAO_CACHE=off,
+ * no home folder, or a folder that cannot be created. Caller closes with cache_close. */
+struct cache *cache_open(const char *content_dir, const char *salt);
+
+/* The key of one body: salt, path, first line, Markdown, and extra (NULL or the datasets'
+ * digest). */
+void cache_key(const struct cache *c, unsigned char key[32], const char *path, int line,
+               const char *md, size_t len, const char *extra);
+
+/* Fills out with the entry for key. Returns true on a hit. Safe from several threads. */
+bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *out);
+
+/* Stores body under key (best effort). Safe from several threads. */
+void cache_put(struct cache *c, const unsigned char key[32], const struct cache_body *body);
+
+/* Frees what cache_get filled. */
+void cache_body_free(struct cache_body *b);
+
+/* Counts for the build's summary: hits and misses so far. */
+void cache_counts(const struct cache *c, long *hits, long *misses);
+
+/* Closes the cache; when prune is true (a successful build), removes the entries this
+ * build did not use. NULL is a no-op. */
+void cache_close(struct cache *c, bool prune);
+
+#endif

@@ -1,0 +1,167 @@
+#!/bin/sh
+# Write-if-changed and the body cache (issue 5): a second build of the same input writes
+# no file (inodes and mtimes stay), every body comes from the cache, and after random
+# edits (bodies, titles, tags, new and removed articles, a dataset, site.yaml, a template)
+# an incremental build is byte-identical to a clean --no-cache build. Then what must not
+# be trusted: a cached body whose link target went away, a damaged manifest or cache
+# entry, a file edited by hand in site/, a build killed half way.
+. tests/lib.sh
+top=$(pwd)
+G=$top/gen/gen
+T=$TEST_OUT/incremental
+rm -rf "$T" && mkdir -p "$T"
+w=$T/w
+mkdir -p "$w"
+cp -r content templates static "$w/"
+XDG_CACHE_HOME=$T/cache
+export XDG_CACHE_HOME
+
+build() { (cd "$w" && "$G" build "$@" >"$T/out.log" 2>"$T/err.log"); }
+# files: path, inode and mtime of every file in site/.
+files() { (cd "$w/site" && find . -type f -printf '%P %i %T@\n' | sort); }
+summary() { grep '^built' "$T/err.log"; }
+# same_as_clean NAME: site/ equals a clean --no-cache build of the same input.
+same_as_clean() {
+	rm -rf "$T/clean" "$T/.clean.prev" "$T/.clean.manifest"
+	(cd "$w" && "$G" build --no-cache --out "$T/clean" >/dev/null 2>"$T/clean.log")
+	if diff -r "$w/site" "$T/clean" >"$T/diff.log" 2>&1; then
+		pass "incremental/$1: the same as a clean build ($(summary | sed 's/.*warnings\{0,1\}; //'))"
+	else
+		fail "incremental/$1: the same as a clean build" "$(head -n 5 "$T/diff.log")"
+	fi
+}
+
+build || fail "incremental: first build" "$(tail -n 3 "$T/err.log")"
+files >"$T/files.1"
+build
+files >"$T/files.2"
+if cmp -s "$T/files.1" "$T/files.2" && summary | grep -q '; 0 files written'; then
+	pass "incremental: a second build writes no file (every inode and mtime stays)"
+else
+	fail "incremental: a second build writes no file" "$(summary); $(diff "$T/files.1" "$T/files.2" | head -n 3)"
+fi
+n=$(find "$w/content/articles" -name '*.md' | wc -l)
+summary | grep -q "; $n of $n bodies from the cache" && pass "incremental: all $n bodies from the cache" ||
+	fail "incremental: all $n bodies from the cache" "$(summary)"
+entries=$(find "$XDG_CACHE_HOME/gongbao" -type f | wc -l)
+[ "$entries" = "$n" ] && pass "incremental: the cache holds one entry per article, under \$XDG_CACHE_HOME/gongbao" ||
+	fail "incremental: one cache entry per article" "$entries entries for $n articles"
+[ -z "$(find "$w/site" -path '*gongbao*')" ] && [ ! -e "$w/site/.site.manifest" ] &&
+	pass "incremental: nothing of the cache or the manifest is published" ||
+	fail "incremental: nothing of the cache or the manifest is published"
+
+# Rounds of random edits (seeded): each round edits, builds, and compares.
+edit() {
+	$PY - "$w" "$1" <<'EOF'
+import os, random, re, sys
+w, seed = sys.argv[1], int(sys.argv[2])
+rng = random.Random(seed)
+arts = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(w, 'content/articles'))
+              for f in fs if f.endswith('.md'))
+def read(p): return open(p, encoding='utf-8').read()
+def write(p, s): open(p, 'w', encoding='utf-8').write(s)
+linked = set()
+for p in arts:
+    linked.update(re.findall(r'\]\(/articles/([^/)#]+)', read(p)))
+kinds = ['body', 'body', 'title', 'tag', 'new', 'remove', 'summary']
+for _ in range(3):
+    kind = rng.choice(kinds)
+    p = rng.choice(arts)
+    s = read(p)
+    head, sep, body = s.partition('\n---\n')
+    if kind == 'body':
+        lines = body.split('\n')
+        i = rng.randrange(len(lines))
+        lines.insert(i, '\n第%d轮加入的一段文字，含有数字%d。\n' % (seed, rng.randrange(10**6)))
+        write(p, head + sep + '\n'.join(lines))
+    elif kind == 'title':
+        write(p, re.sub(r'^title: *"?(.*?)"?$', lambda m: 'title: "%s（修订%d）"' % (m.group(1), seed),
+                        s, count=1, flags=re.M))
+    elif kind == 'summary':
+        head = re.sub(r'^summary: .*\n?', '', head, flags=re.M).rstrip('\n')
+        write(p, head + '\nsummary: "第%d轮改写的摘要。"' % seed + sep + body)
+    elif kind == 'tag':
+        write(p, re.sub(r'^tags: *\[', 'tags: [轮次%d, ' % (seed % 3), s, count=1, flags=re.M))
+    elif kind == 'new':
+        slug = 'round-%d-%d' % (seed, rng.randrange(1000))
+        src = read(rng.choice(arts))
+        src = re.sub(r'^title: .*$', 'title: "新文章%s"' % slug, src, count=1, flags=re.M)
+        src = re.sub(r'^slug: .*$', 'slug: %s' % slug, src, count=1, flags=re.M)
+        if not re.search(r'^slug:', src, flags=re.M):
+            src = src.replace('\n---\n', '\nslug: %s\n---\n' % slug, 1)
+        write(os.path.join(w, 'content/articles', slug + '.md'), src)
+    elif kind == 'remove':
+        slug = re.search(r'^slug: *(\S+)', s, flags=re.M)
+        slug = slug.group(1) if slug else os.path.basename(p)[:-3]
+        if slug not in linked and 'aliases' not in s:
+            os.remove(p)
+            arts.remove(p)
+EOF
+}
+for round in 1 2 3 4 5 6; do
+	edit $round
+	if build; then
+		same_as_clean "round $round"
+	else
+		fail "incremental/round $round: builds" "$(grep error "$T/err.log" | head -n 3)"
+	fi
+done
+
+# A dataset a chart draws: the article with the chart is drawn again.
+csv=$(ls "$w"/content/data/*/*.csv | head -n 1)
+sed -i '2s/[0-9]\([,.]\)/7\1/' "$csv"
+build && same_as_clean "a dataset edited"
+# site.yaml and a template.
+sed -i 's/^\(description: "[^"]*\)"/\1（增订）"/' "$w/content/site.yaml"
+build && same_as_clean "site.yaml edited"
+sed -i 's|</footer>|<p>增订</p></footer>|' "$w/templates/layout.mustache"
+build && same_as_clean "a template edited"
+
+# A cached body whose link target went away: reported, not served from the cache.
+target=$(grep -rho '](/articles/[^/)#]*' "$w/content/articles" | head -n 1 | sed 's|](/articles/||')
+victim=$(grep -rl "^slug: *$target\$" "$w/content/articles" | head -n 1)
+[ -n "$victim" ] || victim=$(find "$w/content/articles" -name "$target.md" | head -n 1)
+if [ -n "$victim" ]; then
+	mv "$victim" "$T/victim.md"
+	snap=$(files)
+	if ! build && grep -q "link to /articles/$target/\{0,1\}: no article has that slug" "$T/err.log" &&
+		[ "$snap" = "$(files)" ]; then
+		pass "incremental: a cached body linking to a removed article is reported (site/ unchanged)"
+	else
+		fail "incremental: a cached body linking to a removed article is reported" "$(head -n 3 "$T/err.log")"
+	fi
+	mv "$T/victim.md" "$victim"
+	build && same_as_clean "after a failed build"
+else
+	fail "incremental: found a linked article to remove"
+fi
+
+# What must not be trusted.
+printf 'gongbao-output 1\nlive 1\nF zz\n' >"$w/.site.manifest"
+build && same_as_clean "a damaged manifest"
+rm -f "$w/.site.manifest"
+build && same_as_clean "no manifest"
+for f in $(find "$XDG_CACHE_HOME/gongbao" -type f | head -n 3); do printf 'garbage' >"$f"; done
+build && same_as_clean "damaged cache entries"
+page=$(find "$w/site/articles" -name index.html | head -n 1)
+echo "<p>hand edit</p>" >>"$page"
+build && same_as_clean "a page edited by hand in site/"
+# A build killed half way, then the next build.
+sed -i 's/^\(description: "[^"]*\)"/\1。"/' "$w/content/site.yaml"
+(cd "$w" && exec "$G" build --no-cache >/dev/null 2>&1) &
+pid=$!
+sleep 0.05
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+build && same_as_clean "after a killed build"
+[ "$(ls -A "$w" | grep -c '^\.site\.tmp-')" = 0 ] && pass "incremental: the killed build's folder is swept" ||
+	fail "incremental: the killed build's folder is swept" "$(ls -A "$w")"
+
+# --no-cache neither reads nor writes the cache.
+before=$(find "$XDG_CACHE_HOME" -type f -printf '%P %T@\n' | sort)
+build --no-cache
+summary | grep -q '; 0 of 0 bodies from the cache' && [ "$before" = "$(find "$XDG_CACHE_HOME" -type f -printf '%P %T@\n' | sort)" ] &&
+	pass "incremental: --no-cache leaves the cache alone" || fail "incremental: --no-cache leaves the cache alone" "$(summary)"
+# GONGBAO_CACHE=off likewise, and an unwritable cache home only costs time.
+XDG_CACHE_HOME=/proc/gongbao-nowhere build && pass "incremental: a cache that cannot be created is no error" ||
+	fail "incremental: a cache that cannot be created is no error" "$(tail -n 2 "$T/err.log")"
