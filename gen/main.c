@@ -21,6 +21,7 @@
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,8 +145,11 @@ static void timing(const char *stage, struct timespec *since)
                 start = *since;
         struct timespec t;
         clock_gettime(CLOCK_MONOTONIC, &t);
-        fprintf(stderr, "gen: %-10s %.3f s\n", stage,
-                (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", stage,
+                (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9,
+                ru.ru_maxrss / 1024);
         *since = t;
 }
 

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "output.h"
 #include "search.h"
+#include "spill.h"
 #include "tmpl.h"
 
 #include <jansson.h>
@@ -39,7 +40,7 @@ struct page_build {
         struct render_stats *stats;
         struct diag *d;
         json_t *sitemap;             /* [{loc, lastmod}], sorted before it is written */
-        char **bodies;               /* article bodies (HTML) between rendering and writing */
+        struct spill *bodies;        /* article bodies (HTML) between rendering and writing */
         struct search_index *search; /* what the search page searches */
         struct cache *cache;         /* opts->cache */
         char *datasets_digest;       /* for cache keys of bodies with charts, or NULL */

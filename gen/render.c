@@ -11,8 +11,11 @@
 #include "markdown.h"
 #include "pool.h"
 #include "sitemap.h"
+#include "spill.h"
 
+#include <errno.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +78,7 @@ static void add_to_search(struct page_build *c, json_t *a, const char *kind, con
  * its search entry, table of contents, summary, reading time and the feed's copy. */
 static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_body *b)
 {
-        c->bodies[i] = b->html;
+        spill_put(c->bodies, i, b->html);
         b->html = NULL;
         add_to_search(c, a, "article", b->text, b->summary);
         json_t *toc = json_loads(b->toc, 0, NULL);
@@ -300,7 +303,16 @@ static int article_one(void *arg, size_t i)
                                    page_str(a, "summary"));
         json_t *art = json_copy(a);
         json_object_del(art, "content_abs");
-        json_object_set_new(art, "body", json_string(c->bodies[i] ? c->bodies[i] : ""));
+        char *body = spill_take(c->bodies, i);
+        if (!body) {
+                diag_error(c->d, page_str(a, "path"), 0, 0,
+                           "cannot read the rendered body back: %s", strerror(errno));
+                json_decref(ctx);
+                json_decref(art);
+                return -1;
+        }
+        json_object_set_new(art, "body", json_string(body));
+        free(body);
         json_t *related = json_array();
         size_t j;
         json_t *idx;
@@ -337,8 +349,6 @@ static int article_one(void *arg, size_t i)
         char *rel = page_index_file(page_str(a, "url"));
         lastmod_of(a, &lastmod);
         int rc = page_write(c, "article", rel, ctx, buf_cstr(&lastmod), true);
-        free(c->bodies[i]); /* written: keep only what lists and feeds need */
-        c->bodies[i] = NULL;
         buf_free(&sha);
         buf_free(&lastmod);
         free(ld);
@@ -957,6 +967,13 @@ static int dev_files(struct page_build *c)
         return c->opts->dev ? write_dev(c) : 0;
 }
 
+/* The process's peak resident memory so far, for GONGBAO_TIMING. */
+static long peak_rss_mb(void)
+{
+        struct rusage ru;
+        return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : 0;
+}
+
 static double seconds_now(void)
 {
         struct timespec t;
@@ -989,7 +1006,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                                .stats = stats,
                                .d = d,
                                .sitemap = json_array(),
-                               .bodies = xcalloc(narticles ? narticles : 1, sizeof(char *)),
+                               .bodies = spill_new(o ? output_path(o) : NULL, narticles),
                                .search = search_new(),
                                .cache = opts->cache};
         pthread_mutex_init(&c.lock, NULL);
@@ -1005,11 +1022,10 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                 if (steps[i].run(&c) < 0)
                         rc = -1;
                 if (timing)
-                        fprintf(stderr, "gen: %-10s %.3f s\n", steps[i].name, seconds_now() - t0);
+                        fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", steps[i].name,
+                                seconds_now() - t0, peak_rss_mb());
         }
-        for (size_t i = 0; i < narticles; i++)
-                free(c.bodies[i]);
-        free(c.bodies);
+        spill_free(c.bodies);
         search_free(c.search);
         free(c.datasets_digest);
         pthread_mutex_destroy(&c.lock);
