@@ -1,9 +1,20 @@
 /* search: the static search index (tokeniser, query semantics and format: search.h).
  *
- * search_add normalises and tokenises each document at once, keeps only its record
- * (title, URL, date, topics, kind, a short snippet) and appends its postings to a shared
- * token table; search_write numbers the documents (newest first, then by URL), sorts
- * every posting list by that number and writes the shards. */
+ * search_add normalises and tokenises each document at once and keeps only its record
+ * (title, URL, date, topics, kind, a short snippet) and, per token, an entry: tf, title
+ * bit, positions. Each caller works in a part of the index that no other thread touches
+ * meanwhile (parts come from an idle list, so there are as many as concurrent callers):
+ * no lock is held while a document is tokenised and its entries are filed. A part keeps a
+ * dictionary of the tokens it has seen and appends each token's entries to a chain of
+ * blocks of its own, so that search_write reads every token's postings in one place.
+ *
+ * Entries are compact (a document gap and tf in a byte or two, positions Golomb-Rice
+ * coded): the index takes about what the files will.
+ *
+ * search_write numbers the documents (newest first, then by URL), merges the parts'
+ * dictionaries and codes each token's postings and positions: its entries read from its
+ * chains, sorted by document number (they come nearly sorted) and coded as the format
+ * says. A large index is coded shard by shard, each written before the next is coded. */
 #include "search.h"
 
 #include <pthread.h>
@@ -21,6 +32,12 @@
 #define CHUNK_DOCS     4    /* records per record file */
 #define WORD_KEY_CHARS 2    /* a word's shard is chosen by its first characters */
 #define FORMAT_VERSION 1
+#define SCRATCH_KEEP   (1 << 20) /* a part keeps scratch buffers up to this size */
+#define DOC_SLOTS      4096      /* slots of a document's token table to start with */
+#define SLAB_BYTES     (1 << 20) /* a part takes memory for its chains this much at a time */
+#define AHEAD          8         /* tokens ahead whose memory is asked for early */
+#define BLOCK_FIRST    32        /* bytes of a token's first block of entries */
+#define BLOCK_MAX      1024      /* blocks grow by doubling up to this (or an entry's size) */
 
 /* Token classes: the first byte of every key in the index. */
 #define K_UNI   'u' /* one CJK character: docs only */
@@ -29,6 +46,8 @@
 #define K_START 's' /* a CJK character directly after a word: positions */
 #define K_END   'f' /* a CJK character directly before a word: positions */
 #define K_TOPIC 't' /* a topic slug: the documents of that topic */
+
+struct dentry;
 
 /* One document's record; the text itself is not kept. */
 struct sdoc {
@@ -44,48 +63,83 @@ struct sdoc {
         uint32_t id;     /* number in the written index (search_write) */
 };
 
-/* One token of the whole index. */
-struct stok {
-        char *key;       /* class byte + folded UTF-8 text, not NUL-terminated */
-        size_t klen;     /* bytes in key */
-        struct buf ent;  /* entries in arrival order: doc (arrival number), tf*2+title,
-                            then tf position gaps when the class has positions */
-        struct buf post; /* final postings: doc gap, tf*2+title (search_write) */
-        struct buf posn; /* final positions, same order (search_write) */
-        uint32_t df;     /* documents */
-        uint32_t shard;  /* shard number (search_write) */
-        uint32_t hash;   /* fnv1a of the key */
+/* A block of a token's chain of entries. An entry never straddles two blocks: a varint
+ * head, (document number in the part - the previous entry's) * 8 + c, where c < 7 stands
+ * for tf*2+title = c + 2 and c = 7 for a varint tf*2+title after the head; then, for
+ * classes with positions, the tf position gaps (the first position, then each next one
+ * minus the previous one minus one), Golomb-Rice coded with the parameter the document's
+ * length gives (entry_k), up to the next byte. */
+struct blk {
+        struct blk *next;     /* the next block of the chain */
+        size_t used;          /* bytes of data in use (set when the block is done) */
+        unsigned char data[]; /* the entries */
+};
+
+/* A token in a part's dictionary. */
+struct ptok {
+        uint64_t head;      /* the key's first 8 bytes, zero-padded */
+        size_t key;         /* offset of the key (class byte + folded text) in the key arena */
+        uint32_t klen;      /* bytes in the key */
+        uint32_t df;        /* documents of this part that hold it */
+        uint32_t lastdoc;   /* the document of its last entry */
+        struct blk *first;  /* its chain of entries, in the order of the documents */
+        struct blk *last;   /* the chain's last block */
+        unsigned char *at;  /* where the next entry goes in it */
+        unsigned char *end; /* its end */
+};
+
+/* A token of the document being added. */
+struct dtok {
+        uint64_t head; /* the key's first 8 bytes, zero-padded */
+        uint64_t hash; /* key_hash of the key */
+        uint32_t key;  /* offset of the key in the part's dkeys */
+        uint32_t klen; /* bytes in the key */
+        uint32_t tf;   /* occurrences in the text */
+        uint32_t tok;  /* its number in the part's dictionary (part_file) */
+        bool title;    /* also in the title */
+        bool haspos;   /* its class records positions (then it has tf of them) */
+};
+
+/* What one caller of search_add at a time builds: records, a dictionary of the tokens
+ * seen and their chains of entries. */
+struct part {
+        struct part *next;      /* every part of the index */
+        struct part *next_idle; /* parts no search_add uses at the moment */
+        struct sdoc *docs;      /* the documents, in arrival order (their numbers here) */
+        uint32_t *lens;         /* their lengths in positions (a copy, packed) */
+        size_t ndocs, capdocs;
+        struct buf keys;   /* the dictionary's keys, back to back */
+        struct ptok *toks; /* the dictionary */
+        size_t ntoks, captoks;
+        uint64_t *slots; /* open addressing over toks: hash tag << 32 | index + 1, 0 = empty */
+        size_t nslots;   /* a power of two */
+        void *slabs;     /* the memory of the chains: a list of slabs, each starting with
+                            the pointer to the next */
+        unsigned char *free_at, *free_end; /* the unused rest of the current slab */
+        uint32_t *ids;                     /* each document's number in the index (search_write) */
+        uint64_t gamma_bits;               /* bits of the gamma codes of its entries' tf */
+        uint64_t npos_tf[65];              /* positions in entries of tf i (64: tf 64 or more) */
+        /* scratch for the document being added */
+        bool title_pass;    /* adding the title: mark tokens instead of counting them */
+        struct buf folded;  /* folded text */
+        struct buf clean;   /* text on its way to folding */
+        struct buf dkeys;   /* its tokens' keys */
+        struct dtok *dtoks; /* its tokens in first-seen order */
+        size_t ndtoks, capdtoks;
+        uint32_t *dslots;          /* open addressing over dtoks: index + 1, 0 = empty */
+        size_t ndslots, capdslots; /* slots in use (a power of two), allocated */
+        uint32_t *occs;            /* the tokens of the occurrences with positions, in text order */
+        size_t nocc, capocc;
+        struct buf opos;      /* their positions: varint differences (zigzag) to the previous */
+        uint32_t olast;       /* the last one */
+        struct dentry *dents; /* where each token's entry is being written (part_file) */
+        size_t capdents;
 };
 
 struct search_index {
-        pthread_mutex_t lock; /* guards everything below */
-        struct sdoc *docs;    /* in arrival order */
-        size_t ndocs, capdocs;
-        struct stok *toks;
-        size_t ntoks, captoks;
-        uint32_t *table; /* open addressing over toks: index + 1, 0 = empty */
-        size_t tcap;     /* slots in table, a power of two */
-};
-
-/* One token of one document while it is tokenised. */
-struct ltok {
-        size_t key;    /* offset of the key in the document's key arena */
-        uint32_t hash; /* fnv1a of the key */
-        size_t klen;   /* bytes */
-        uint32_t tf;   /* occurrences */
-        bool title;    /* also in the title */
-        uint32_t *pos; /* positions, increasing (NULL for classes without) */
-        size_t npos, cappos;
-};
-
-/* A document's tokens: an arena of keys and a small hash table. */
-struct ltab {
-        struct buf keys;   /* the keys, back to back */
-        struct ltok *toks; /* in first-seen order */
-        size_t ntoks, captoks;
-        uint32_t *slots; /* index + 1 into toks */
-        size_t nslots;   /* a power of two */
-        bool title_pass; /* adding the title: mark tokens instead of counting them */
+        pthread_mutex_t lock; /* guards the two lists of parts */
+        struct part *parts;   /* every part */
+        struct part *idle;    /* the parts not in use */
 };
 
 /* Returns the 32-bit FNV-1a hash of n bytes (the browser computes the same). */
@@ -100,19 +154,36 @@ static uint32_t fnv1a(const void *p, size_t n)
         return h;
 }
 
-/* Appends x as an unsigned LEB128 varint. */
-static void put_varint(struct buf *b, uint64_t x)
+/* A 64-bit finaliser (splitmix64): every input bit affects every output bit. */
+static uint64_t mix64(uint64_t x)
 {
-        buf_grow(b, 11);
-        unsigned char *d = (unsigned char *)b->data + b->len;
-        size_t n = 0;
-        do {
-                unsigned char c = x & 0x7f;
+        x ^= x >> 30;
+        x *= UINT64_C(0xbf58476d1ce4e5b9);
+        x ^= x >> 27;
+        x *= UINT64_C(0x94d049bb133111eb);
+        return x ^ (x >> 31);
+}
+
+/* Bytes of x as an unsigned LEB128 varint. */
+static size_t varint_len(uint64_t x)
+{
+        size_t n = 1;
+        while (x >= 0x80) {
                 x >>= 7;
-                d[n++] = c | (x ? 0x80 : 0);
-        } while (x);
-        b->len += n;
-        b->data[b->len] = '\0';
+                n++;
+        }
+        return n;
+}
+
+/* Writes x as an unsigned LEB128 varint at d (room for 10 bytes). Returns the byte after. */
+static unsigned char *varint_to(unsigned char *d, uint64_t x)
+{
+        while (x >= 0x80) {
+                *d++ = (unsigned char)(x | 0x80);
+                x >>= 7;
+        }
+        *d++ = (unsigned char)x;
+        return d;
 }
 
 /* Reads a varint at *p (below end) and advances *p. Returns the value (0 past the end). */
@@ -128,85 +199,19 @@ static uint64_t get_varint(const unsigned char **p, const unsigned char *end)
         return x;
 }
 
-/* A bit stream written into a buf, least significant bit of each byte first. */
-struct bits {
-        struct buf *b; /* destination */
-        uint64_t acc;  /* bits not yet written */
-        int n;         /* how many */
-};
-
-/* Appends the low n (at most 32) bits of v. */
-static void bits_put(struct bits *w, uint64_t v, int n)
+/* Reads a varint at *p (below end) and advances *p: get_varint with the one-byte case
+ * inline. */
+static inline uint64_t next_varint(const unsigned char **p, const unsigned char *end)
 {
-        if (n <= 0)
-                return;
-        w->acc |= (v & ((UINT64_C(1) << n) - 1)) << w->n;
-        w->n += n;
-        if (w->n < 8)
-                return;
-        buf_grow(w->b, 8);
-        struct buf *b = w->b;
-        while (w->n >= 8) {
-                b->data[b->len++] = (char)(w->acc & 0xff);
-                w->acc >>= 8;
-                w->n -= 8;
-        }
-        b->data[b->len] = '\0';
-}
-
-/* Writes the last partial byte: every token's data starts on a byte boundary. */
-static void bits_flush(struct bits *w)
-{
-        if (w->n)
-                buf_putc(w->b, (char)(w->acc & 0xff));
-        w->acc = 0;
-        w->n = 0;
-}
-
-/* Appends q one bits. */
-static void bits_ones(struct bits *w, uint32_t q)
-{
-        while (q >= 16) {
-                bits_put(w, 0xffff, 16);
-                q -= 16;
-        }
-        bits_put(w, (UINT64_C(1) << q) - 1, (int)q);
-}
-
-/* Golomb-Rice code of v with parameter k: v >> k in unary (ones and a zero), then the low
- * k bits. A quotient of RICE_ESCAPE or more is written as RICE_ESCAPE ones and 32 bits. */
-#define RICE_ESCAPE 24
-static void put_rice(struct bits *w, uint32_t v, int k)
-{
-        uint32_t q = v >> k;
-        if (q >= RICE_ESCAPE) {
-                bits_ones(w, RICE_ESCAPE);
-                bits_put(w, v, 32);
-                return;
-        }
-        bits_ones(w, q);
-        bits_put(w, 0, 1);
-        bits_put(w, v, k);
+        if (*p < end && **p < 0x80)
+                return *(*p)++;
+        return get_varint(p, end);
 }
 
 /* Number of bits in x (0 for 0). */
 static int bit_length(uint64_t x)
 {
-        int n = 0;
-        while (x) {
-                n++;
-                x >>= 1;
-        }
-        return n;
-}
-
-/* Elias gamma code of x >= 1: bit_length(x) - 1 ones, a zero, the low bits of x. */
-static void put_gamma(struct bits *w, uint32_t x)
-{
-        int n = bit_length(x);
-        bits_ones(w, (uint32_t)(n - 1));
-        bits_put(w, 0, 1);
-        bits_put(w, x, n - 1);
+        return x ? 64 - __builtin_clzll(x) : 0;
 }
 
 /* floor(log2(a / b)), 0 when a < 2b: the Rice parameter for gaps of mean about a / b. */
@@ -214,6 +219,156 @@ static int rice_k(uint64_t a, uint64_t b)
 {
         uint64_t x = b ? a / b : a;
         return x > 1 ? bit_length(x) - 1 : 0;
+}
+
+/* A bit stream written in place, least significant bit of each byte first, eight bytes
+ * at a time: the streams of thousands of tokens grow at once, and storing a word instead
+ * of a byte touches each one's memory an eighth as often. */
+struct bitw {
+        unsigned char *p; /* where the next eight bytes go */
+        uint64_t acc;     /* bits not yet stored */
+        int n;            /* how many (fewer than 64) */
+};
+
+/* Reads 8 bytes at p, the first the least significant (one load where that is the CPU's
+ * order). */
+static inline uint64_t load_le64(const void *p)
+{
+        const unsigned char *b = p;
+        return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
+               (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
+               (uint64_t)b[7] << 56;
+}
+
+/* Stores x at p, least significant byte first. */
+static inline void store_le64(unsigned char *p, uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(p, &x, 8);
+#else
+        for (int i = 0; i < 8; i++)
+                p[i] = (unsigned char)(x >> (8 * i));
+#endif
+}
+
+/* Appends the n (1 to 56) bits of v, which has no higher bits set. */
+static inline void bw_put(struct bitw *w, uint64_t v, int n)
+{
+        w->acc |= v << w->n;
+        if (w->n + n < 64) {
+                w->n += n;
+                return;
+        }
+        store_le64(w->p, w->acc);
+        w->p += 8;
+        w->acc = v >> (64 - w->n); /* w->n >= 8 here */
+        w->n += n - 64;
+}
+
+/* Stores the bits not yet stored, the last byte padded with zeros: every token's data
+ * starts on a byte boundary. */
+static void bw_flush(struct bitw *w)
+{
+        for (; w->n > 0; w->n -= 8) {
+                *w->p++ = (unsigned char)w->acc;
+                w->acc >>= 8;
+        }
+        w->acc = 0;
+        w->n = 0;
+}
+
+/* Golomb-Rice code of v with parameter k (at most 31): v >> k in unary (ones and a zero),
+ * then the low k bits. A quotient of RICE_ESCAPE or more is written as RICE_ESCAPE ones
+ * and 32 bits. */
+#define RICE_ESCAPE 24
+static inline void bw_rice(struct bitw *w, uint32_t v, int k)
+{
+        uint32_t q = v >> k;
+        if (q >= RICE_ESCAPE) {
+                bw_put(w, (UINT64_C(1) << RICE_ESCAPE) - 1, RICE_ESCAPE);
+                bw_put(w, v, 32);
+                return;
+        }
+        uint64_t low = v & ((UINT64_C(1) << k) - 1);
+        bw_put(w, ((UINT64_C(1) << q) - 1) | low << (q + 1), (int)q + 1 + k);
+}
+
+/* Elias gamma code of x >= 1: bit_length(x) - 1 ones, a zero, the low bits of x. */
+static inline void bw_gamma(struct bitw *w, uint32_t x)
+{
+        int n = bit_length(x);
+        uint64_t ones = (UINT64_C(1) << (n - 1)) - 1;
+        uint64_t low = x & ones;
+        if (2 * n - 1 <= 56) {
+                bw_put(w, ones | low << n, 2 * n - 1);
+                return;
+        }
+        bw_put(w, ones, n);
+        bw_put(w, low, n - 1);
+}
+
+/* Bits of the gamma code of x >= 1. */
+static inline uint64_t gamma_len(uint32_t x)
+{
+        return 2 * (uint64_t)bit_length(x) - 1;
+}
+
+/* Bits of the Rice code of v with parameter k. */
+static inline uint64_t rice_len(uint32_t v, int k)
+{
+        uint32_t q = v >> k;
+        return q >= RICE_ESCAPE ? RICE_ESCAPE + 32 : q + 1 + (uint64_t)k;
+}
+
+/* The Rice parameter of the position gaps of an entry: tf positions in a document of
+ * len positions. */
+static inline int entry_k(uint32_t len, uint32_t tf)
+{
+        return rice_k(len, (uint64_t)tf + 1);
+}
+
+/* A bit stream read from memory, least significant bit of each byte first. */
+struct bitr {
+        const unsigned char *p, *end; /* the bytes not yet in acc */
+        uint64_t acc;                 /* bits read ahead */
+        int n;                        /* how many */
+};
+
+/* Reads bytes into r->acc while it has room for one and there are any. */
+static inline void br_fill(struct bitr *r)
+{
+        if (r->end - r->p >= 8 && r->n < 64) { /* the whole bytes that fit, one load */
+                int bytes = (63 - r->n) / 8;
+                r->acc |= load_le64(r->p) << r->n;
+                r->p += bytes;
+                r->n += 8 * bytes;
+                return;
+        }
+        while (r->n <= 56 && r->p < r->end) {
+                r->acc |= (uint64_t)*r->p++ << r->n;
+                r->n += 8;
+        }
+}
+
+/* Reads a value bw_rice wrote with parameter k. */
+static inline uint32_t br_rice(struct bitr *r, int k)
+{
+        br_fill(r);
+        uint64_t zeros = ~r->acc;
+        int q = zeros ? __builtin_ctzll(zeros) : 64; /* the ones before the first zero */
+        uint32_t v;
+        if (q >= RICE_ESCAPE) {
+                r->acc >>= RICE_ESCAPE;
+                v = (uint32_t)r->acc;
+                r->acc >>= 32;
+                r->n -= RICE_ESCAPE + 32;
+                return v;
+        }
+        r->acc >>= q + 1;
+        v = (uint32_t)q << k | (uint32_t)(r->acc & ((UINT64_C(1) << k) - 1));
+        r->acc >>= k;
+        r->n -= q + 1 + k;
+        return v;
 }
 
 /* True for code points of the ideographic blocks: Han of every extension and the
@@ -245,7 +400,7 @@ enum cls { C_SEP, C_CJK, C_WORD, C_SKIP };
 
 /* The tokeniser's class of one (already normalised) code point: CJK, part of a word,
  * skipped (format characters and variation selectors, invisible) or a separator. */
-static enum cls classify(utf8proc_int32_t c)
+static enum cls classify_slow(utf8proc_int32_t c)
 {
         if (c < 0x80)
                 return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? C_WORD
@@ -274,10 +429,21 @@ static enum cls classify(utf8proc_int32_t c)
         }
 }
 
+/* classify, with ASCII and the main Han block (most characters) inline. */
+static inline enum cls classify(utf8proc_int32_t c)
+{
+        if (c < 0x80)
+                return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? C_WORD
+                                                                                          : C_SEP;
+        if (c >= 0x4E00 && c <= 0x9FFF)
+                return C_CJK;
+        return classify_slow(c);
+}
+
 /* True for the code points that NFKC and case folding leave alone or map to one ASCII
  * character (ASCII capitals, fullwidth ASCII), and that never compose with a neighbour:
  * most Chinese and English text is made only of these. */
-static bool folds_simply(utf8proc_int32_t c)
+static inline bool folds_simply(utf8proc_int32_t c)
 {
         return (c > 0 && c < 0x80) || (c >= 0x4E00 && c <= 0x9FFF) ||
                (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xFF01 && c <= 0xFF5E) || c == 0x3001 ||
@@ -285,55 +451,130 @@ static bool folds_simply(utf8proc_int32_t c)
                c == 0x2014 || c == 0x00B7;
 }
 
-/* Returns s (n bytes) NFKC-normalised and case-folded, invalid UTF-8 replaced by U+FFFD,
- * NUL by a space. Text made only of characters that fold simply is folded here; the rest
- * goes through utf8proc. Caller frees with free(). */
-static char *fold(const char *s, size_t n, size_t *outlen)
+/* Decodes the UTF-8 character at p (n > 0 bytes left) into *c. Returns its length, or
+ * what utf8proc_iterate returns for invalid UTF-8 (<= 0). ASCII and the three-byte
+ * characters that cannot be overlong or surrogates (all of Han) are decoded inline. */
+static inline utf8proc_ssize_t next_char(const unsigned char *p, size_t n, utf8proc_int32_t *c)
 {
-        struct buf clean = {0};
-        const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+        if (p[0] < 0x80) {
+                *c = p[0];
+                return 1;
+        }
+        if (p[0] >= 0xE1 && p[0] <= 0xEF && p[0] != 0xED && n >= 3 && (p[1] & 0xC0) == 0x80 &&
+            (p[2] & 0xC0) == 0x80) {
+                *c = (p[0] & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+                return 3;
+        }
+        return utf8proc_iterate(p, (utf8proc_ssize_t)n, c);
+}
+
+/* Writes s (n bytes) into out (emptied first) with invalid UTF-8 replaced by U+FFFD, NUL
+ * by a space, fullwidth ASCII by ASCII and ASCII capitals by small letters. Returns true
+ * when every character folds simply: out is then the folded text. */
+static bool clean_text(struct buf *out, const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *)s;
         bool simple = true;
+        buf_reset(out);
+        buf_grow(out, n); /* enough unless a byte is invalid: 1 byte becomes 3 */
+        unsigned char *d = (unsigned char *)out->data;
         size_t i = 0;
         while (i < n) {
-                utf8proc_int32_t c;
-                utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &c);
-                if (k <= 0 || c == 0) {
-                        buf_puts(&clean, k <= 0 ? "\xEF\xBF\xBD" : " ");
-                        simple = simple && k > 0;
+                unsigned char b = p[i];
+                if (b < 0x80) {
+                        *d++ = b == 0 ? ' ' : (b >= 'A' && b <= 'Z') ? b + ('a' - 'A') : b;
                         i++;
                         continue;
                 }
-                if (!folds_simply(c))
+                utf8proc_int32_t c;
+                utf8proc_ssize_t k = next_char(p + i, n - i, &c);
+                if (k <= 0) {
+                        out->len = (size_t)(d - (unsigned char *)out->data);
+                        buf_grow(out, n - i + 2);
+                        d = (unsigned char *)out->data + out->len;
+                        memcpy(d, "\xEF\xBF\xBD", 3);
+                        d += 3;
                         simple = false;
-                if (c >= 0xFF01 && c <= 0xFF5E)
+                        i++;
+                        continue;
+                }
+                if (simple && !folds_simply(c))
+                        simple = false;
+                if (c >= 0xFF01 && c <= 0xFF5E) {
                         c -= 0xFEE0; /* fullwidth ASCII */
-                if (c >= 'A' && c <= 'Z')
-                        c += 'a' - 'A';
-                if (c < 0x80)
-                        buf_putc(&clean, (char)c);
-                else
-                        buf_put(&clean, p + i, (size_t)k);
+                        *d++ = (unsigned char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+                } else if (k == 3) {
+                        d[0] = p[i], d[1] = p[i + 1], d[2] = p[i + 2];
+                        d += 3;
+                } else {
+                        memcpy(d, p + i, (size_t)k);
+                        d += k;
+                }
                 i += (size_t)k;
         }
-        if (simple) {
-                *outlen = clean.len;
-                return buf_detach(&clean);
-        }
-        utf8proc_uint8_t *out = NULL;
-        utf8proc_ssize_t r = utf8proc_map(
-            (const utf8proc_uint8_t *)buf_cstr(&clean), (utf8proc_ssize_t)clean.len, &out,
-            UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
-        buf_free(&clean);
-        if (r < 0) {
-                free(out);
-                *outlen = 0;
-                return xstrdup("");
-        }
-        *outlen = (size_t)r;
-        return (char *)out;
+        out->len = (size_t)(d - (unsigned char *)out->data);
+        out->data[out->len] = '\0';
+        return simple;
 }
 
-/* Receives one token: class, folded text, position (for classes that have one). */
+/* Writes into out (emptied first) the NFKC normalisation and case folding of clean text s
+ * (n bytes, valid UTF-8). utf8proc sees only the runs of characters that do not fold
+ * simply, each with the character before it: a character that folds simply maps to itself,
+ * is a starter and is never the second of a composition, so neither composition nor
+ * canonical reordering crosses the place just before it, and mapping the pieces gives the
+ * bytes mapping the whole text gives. On an error of utf8proc out is left empty, as when
+ * the whole text fails. */
+static void fold_pieces(struct buf *out, const char *s, size_t n)
+{
+        const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+        size_t i = 0, done = 0, prev = 0; /* s[done, i) is copied as is; prev: the last start */
+        buf_reset(out);
+        while (i < n) {
+                utf8proc_int32_t c;
+                utf8proc_ssize_t k = next_char(p + i, n - i, &c);
+                if (k <= 0 || folds_simply(c)) {
+                        prev = i;
+                        i += k > 0 ? (size_t)k : 1;
+                        continue;
+                }
+                size_t start = i ? prev : 0;
+                while (i < n && ((k = next_char(p + i, n - i, &c)) <= 0 || !folds_simply(c)))
+                        i += k > 0 ? (size_t)k : 1;
+                buf_put(out, s + done, start - done);
+                utf8proc_uint8_t *m = NULL;
+                utf8proc_ssize_t r = utf8proc_map(p + start, (utf8proc_ssize_t)(i - start), &m,
+                                                  UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                      UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+                if (r < 0) {
+                        free(m);
+                        buf_reset(out);
+                        return;
+                }
+                buf_put(out, m, (size_t)r);
+                free(m);
+                done = i;
+        }
+        buf_put(out, s + done, n - done);
+}
+
+/* Writes into out (emptied first) s (n bytes) NFKC-normalised and case-folded, invalid
+ * UTF-8 replaced by U+FFFD, NUL by a space, and followed by 8 zero bytes (besides the
+ * NUL). Text made only of characters that fold simply is folded here; the other
+ * characters go through utf8proc. tmp is scratch space. */
+static void fold(struct buf *out, struct buf *tmp, const char *s, size_t n)
+{
+        if (!clean_text(out, s, n)) {
+                struct buf t = *tmp;
+                *tmp = *out;
+                *out = t;
+                fold_pieces(out, tmp->data, tmp->len);
+        }
+        buf_grow(out, 8); /* 8 zero bytes after the text, for the tokeniser */
+        memset(out->data + out->len, 0, 9);
+}
+
+/* Receives one token: class, folded text, position (for classes that have one). The 8
+ * bytes at s can be read, whatever len. */
 typedef void (*tok_fn)(void *ctx, char cls, const char *s, size_t len, uint32_t pos);
 
 /* The tokeniser over folded UTF-8: CJK runs give each character (K_UNI) and each pair of
@@ -341,20 +582,21 @@ typedef void (*tok_fn)(void *ctx, char cls, const char *s, size_t len, uint32_t 
  * WORD_MAX_CHARS; a CJK run that touches a word gives K_START / K_END. Positions count
  * CJK characters, words and separator runs, so that two tokens are adjacent in the text
  * exactly when their positions are consecutive. Calls fn for each token in text order;
- * returns the number of positions. */
-static uint32_t tokenize(const char *s, size_t n, tok_fn fn, void *ctx)
+ * returns the number of positions. s is followed by 8 bytes that can be read (fold's
+ * padding). Inlined, so that each caller's fn is called directly. */
+static inline __attribute__((always_inline)) uint32_t tokenize(const char *s, size_t n, tok_fn fn,
+                                                               void *ctx)
 {
-        const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+        const unsigned char *p = (const unsigned char *)s;
         enum cls prev = C_SEP;
-        char pc[4], pair[8], word[WORD_MAX_CHARS * 4];
+        /* with 8 bytes to spare: fn may read 8 bytes at any token (see tok_fn) */
+        char pc[8] = {0}, pair[16] = {0}, word[WORD_MAX_CHARS * 4 + 8] = {0};
         size_t pclen = 0, wlen = 0, wchars = 0;
         uint32_t pos = 0;
         size_t i = 0;
         while (i < n) {
-                utf8proc_int32_t c = p[i];
-                utf8proc_ssize_t k = 1;
-                if (c >= 0x80)
-                        k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &c);
+                utf8proc_int32_t c;
+                utf8proc_ssize_t k = next_char(p + i, n - i, &c);
                 if (k <= 0) {
                         i++;
                         continue;
@@ -372,11 +614,11 @@ static uint32_t tokenize(const char *s, size_t n, tok_fn fn, void *ctx)
                 if (cl == C_CJK) {
                         fn(ctx, K_UNI, cs, (size_t)k, pos);
                         if (prev == C_CJK) {
-                                memcpy(pair, pc, pclen);
-                                memcpy(pair + pclen, cs, (size_t)k);
+                                memcpy(pair, pc, 4); /* k <= 4, and s is padded */
+                                memcpy(pair + pclen, cs, 4);
                                 fn(ctx, K_BI, pair, pclen + (size_t)k, pos - 1);
                         }
-                        memcpy(pc, cs, (size_t)k);
+                        memcpy(pc, cs, 4);
                         pclen = (size_t)k;
                         pos++;
                 } else if (cl == C_WORD) {
@@ -385,7 +627,7 @@ static uint32_t tokenize(const char *s, size_t n, tok_fn fn, void *ctx)
                         if (prev != C_WORD)
                                 wlen = wchars = 0;
                         if (wchars < WORD_MAX_CHARS) {
-                                memcpy(word + wlen, cs, (size_t)k);
+                                memcpy(word + wlen, cs, 4);
                                 wlen += (size_t)k;
                                 wchars++;
                         }
@@ -399,19 +641,46 @@ static uint32_t tokenize(const char *s, size_t n, tok_fn fn, void *ctx)
         return pos;
 }
 
-/* Returns the slot of key in t (its index + 1, or 0 when absent) and where it would go. */
-static uint32_t ltab_find(const struct ltab *t, const char *key, size_t klen, uint32_t hash,
-                          size_t *slot)
+/* True when tokens of this class carry positions. */
+static bool has_positions(char cls)
 {
-        size_t mask = t->nslots - 1;
-        size_t j = hash & mask;
-        for (size_t probe = 0; probe < t->nslots; probe++, j = (j + 1) & mask) {
-                uint32_t v = t->slots[j];
+        return cls == K_BI || cls == K_WORD || cls == K_START || cls == K_END;
+}
+
+/* Returns the first eight bytes of k (n bytes; fewer are zero-padded) as a number. */
+static uint64_t key_head(const char *k, size_t n)
+{
+        uint64_t h = 0;
+        for (size_t i = 0; i < n && i < 8; i++)
+                h |= (uint64_t)(unsigned char)k[i] << (8 * i);
+        return h;
+}
+
+/* Returns a hash of a key of n bytes for the in-memory tables, eight bytes at a time
+ * (FNV-1a, which the files need, takes a multiplication per byte): head is its key_head,
+ * rest its bytes after the eighth. */
+static inline uint64_t key_hash(uint64_t head, size_t n, const char *rest)
+{
+        uint64_t h = mix64(head ^ ((uint64_t)n << 56) ^ UINT64_C(0x9e3779b97f4a7c15));
+        for (size_t i = 8; i < n; i += 8)
+                h = mix64(h ^ key_head(rest + i - 8, n - i));
+        return h;
+}
+
+/* Returns the number + 1 of the document's token with a key of klen bytes (head and hash
+ * as key_head and key_hash give, rest its bytes after the eighth), 0 when it has none yet;
+ * *slot is where it is or would go. */
+static inline uint32_t doc_find(const struct part *p, const char *rest, uint32_t klen,
+                                uint64_t head, uint64_t hash, size_t *slot)
+{
+        size_t mask = p->ndslots - 1, j = (size_t)hash & mask;
+        for (;; j = (j + 1) & mask) {
+                uint32_t v = p->dslots[j];
                 if (!v)
                         break;
-                const struct ltok *lt = &t->toks[v - 1];
-                if (lt->hash == hash && lt->klen == klen &&
-                    !memcmp(t->keys.data + lt->key, key, klen)) {
+                const struct dtok *t = &p->dtoks[v - 1];
+                if (t->hash == hash && t->klen == klen && t->head == head &&
+                    (klen <= 8 || !memcmp(p->dkeys.data + t->key + 8, rest, klen - 8))) {
                         *slot = j;
                         return v;
                 }
@@ -420,124 +689,320 @@ static uint32_t ltab_find(const struct ltab *t, const char *key, size_t klen, ui
         return 0;
 }
 
-/* Doubles the table's slots and reinserts every token. */
-static void ltab_grow(struct ltab *t)
+/* Empties the document's token table for the next document. */
+static void doc_reset(struct part *p)
 {
-        free(t->slots);
-        t->nslots *= 2;
-        t->slots = xcalloc(t->nslots, sizeof *t->slots);
-        for (size_t i = 0; i < t->ntoks; i++) {
-                size_t slot;
-                (void)ltab_find(t, t->keys.data + t->toks[i].key, t->toks[i].klen, t->toks[i].hash,
-                                &slot);
-                t->slots[slot] = (uint32_t)(i + 1);
+        p->ndtoks = p->nocc = 0;
+        buf_reset(&p->opos);
+        p->olast = 0;
+        buf_reset(&p->dkeys);
+        p->ndslots = DOC_SLOTS;
+        if (p->capdslots < p->ndslots) {
+                free(p->dslots);
+                p->capdslots = p->ndslots;
+                p->dslots = xmalloc(p->capdslots * sizeof *p->dslots);
+        }
+        memset(p->dslots, 0, p->ndslots * sizeof *p->dslots);
+}
+
+/* Doubles the slots of the document's token table and puts every token back. */
+static void doc_grow(struct part *p)
+{
+        p->ndslots *= 2;
+        if (p->capdslots < p->ndslots) {
+                free(p->dslots);
+                p->capdslots = p->ndslots;
+                p->dslots = xmalloc(p->capdslots * sizeof *p->dslots);
+        }
+        memset(p->dslots, 0, p->ndslots * sizeof *p->dslots);
+        size_t mask = p->ndslots - 1;
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                size_t j = (size_t)p->dtoks[i].hash & mask;
+                while (p->dslots[j])
+                        j = (j + 1) & mask;
+                p->dslots[j] = (uint32_t)(i + 1);
         }
 }
 
-/* tok_fn for one document: counts tf and records positions (or, for the title, marks). */
-static void ltab_add(void *ctx, char cls, const char *s, size_t len, uint32_t pos)
+/* Adds a token the document does not have yet (key: class cls and the len bytes at s;
+ * slot from doc_find). Returns its number + 1. */
+static uint32_t doc_add(struct part *p, char cls, const char *s, uint32_t len, uint64_t head,
+                        uint64_t hash, size_t slot)
 {
-        struct ltab *t = ctx;
-        char key[1 + WORD_MAX_CHARS * 4];
-        key[0] = cls;
-        memcpy(key + 1, s, len);
-        size_t klen = len + 1, slot;
-        uint32_t hash = fnv1a(key, klen);
-        uint32_t v = ltab_find(t, key, klen, hash, &slot);
-        if (!v) {
-                if (t->title_pass)
-                        return;
-                if ((t->ntoks + 1) * 2 > t->nslots) {
-                        ltab_grow(t);
-                        (void)ltab_find(t, key, klen, hash, &slot);
-                }
-                if (t->ntoks == t->captoks) {
-                        t->captoks = t->captoks ? t->captoks * 2 : 256;
-                        t->toks = xrealloc(t->toks, t->captoks * sizeof *t->toks);
-                }
-                struct ltok *nt = &t->toks[t->ntoks];
-                memset(nt, 0, sizeof *nt);
-                nt->key = t->keys.len;
-                nt->klen = klen;
-                nt->hash = hash;
-                buf_put(&t->keys, key, klen);
-                v = (uint32_t)++t->ntoks;
-                t->slots[slot] = v;
+        if ((p->ndtoks + 1) * 2 > p->ndslots) {
+                doc_grow(p);
+                (void)doc_find(p, s + 7, len + 1, head, hash, &slot);
         }
-        struct ltok *lt = &t->toks[v - 1];
-        if (t->title_pass) {
-                lt->title = true;
+        if (p->ndtoks == p->capdtoks) {
+                p->capdtoks = p->capdtoks ? p->capdtoks * 2 : 1024;
+                p->dtoks = xrealloc(p->dtoks, p->capdtoks * sizeof *p->dtoks);
+        }
+        p->dtoks[p->ndtoks] = (struct dtok){.head = head,
+                                            .hash = hash,
+                                            .key = (uint32_t)p->dkeys.len,
+                                            .klen = len + 1,
+                                            .haspos = has_positions(cls)};
+        buf_grow(&p->dkeys, len + 1);
+        p->dkeys.data[p->dkeys.len] = cls;
+        memcpy(p->dkeys.data + p->dkeys.len + 1, s, len);
+        p->dkeys.len += len + 1;
+        p->dkeys.data[p->dkeys.len] = '\0';
+        p->dslots[slot] = (uint32_t)++p->ndtoks;
+        return (uint32_t)p->ndtoks;
+}
+
+/* Notes an occurrence at pos of the document's token dtok (one of a class with positions). */
+static inline void note_occurrence(struct part *p, uint32_t dtok, uint32_t pos)
+{
+        if (p->nocc == p->capocc) {
+                p->capocc = p->capocc ? p->capocc * 2 : 4096;
+                p->occs = xrealloc(p->occs, p->capocc * sizeof *p->occs);
+        }
+        p->occs[p->nocc++] = dtok;
+        /* positions barely move from one occurrence to the next: a byte each, mostly */
+        int64_t d = (int64_t)pos - p->olast;
+        if (p->opos.cap - p->opos.len < 11)
+                buf_grow(&p->opos, 10);
+        unsigned char *o = (unsigned char *)p->opos.data + p->opos.len;
+        o = varint_to(o, d < 0 ? ((uint64_t)-d << 1) - 1 : (uint64_t)d << 1);
+        p->opos.len = (size_t)(o - (unsigned char *)p->opos.data);
+        p->opos.data[p->opos.len] = '\0';
+        p->olast = pos;
+}
+
+/* tok_fn for a document: counts tf and notes positions in the part's scratch (or, for the
+ * title, marks the document's tokens it holds). */
+static void part_token(void *ctx, char cls, const char *s, size_t len, uint32_t pos)
+{
+        struct part *p = ctx;
+        /* the key is cls and s: its first 8 bytes from one load (s is padded) */
+        uint32_t klen = (uint32_t)len + 1;
+        uint64_t low = load_le64(s);
+        if (len < 7)
+                low &= (UINT64_C(1) << (8 * len)) - 1;
+        uint64_t head = (unsigned char)cls | low << 8, hash = key_hash(head, klen, s + 7);
+        size_t slot;
+        uint32_t v = doc_find(p, s + 7, klen, head, hash, &slot);
+        if (p->title_pass) {
+                if (v)
+                        p->dtoks[v - 1].title = true;
                 return;
         }
-        lt->tf++;
+        if (!v)
+                v = doc_add(p, cls, s, (uint32_t)len, head, hash, slot);
+        p->dtoks[v - 1].tf++;
         if (cls == K_UNI)
                 return;
-        if (lt->npos == lt->cappos) {
-                lt->cappos = lt->cappos ? lt->cappos * 2 : 4;
-                lt->pos = xrealloc(lt->pos, lt->cappos * sizeof *lt->pos);
+        note_occurrence(p, v - 1, pos);
+}
+
+/* Doubles the slots of p's dictionary and puts every token back. */
+static void dict_grow(struct part *p)
+{
+        free(p->slots);
+        p->nslots *= 2;
+        p->slots = xcalloc(p->nslots, sizeof *p->slots);
+        size_t mask = p->nslots - 1;
+        for (size_t i = 0; i < p->ntoks; i++) {
+                const struct ptok *t = &p->toks[i];
+                uint64_t h = key_hash(t->head, t->klen, p->keys.data + t->key + 8);
+                size_t j = (size_t)h & mask;
+                while (p->slots[j])
+                        j = (j + 1) & mask;
+                p->slots[j] = (h >> 32 << 32) | (i + 1);
         }
-        lt->pos[lt->npos++] = pos;
 }
 
-/* Frees what a document's table holds. */
-static void ltab_free(struct ltab *t)
+/* Returns the number of document token d's token (key its key) in p's dictionary, added
+ * when new. */
+static uint32_t dict_get(struct part *p, const struct dtok *d, const char *key)
 {
-        for (size_t i = 0; i < t->ntoks; i++)
-                free(t->toks[i].pos);
-        free(t->toks);
-        free(t->slots);
-        buf_free(&t->keys);
-}
-
-/* Returns the global token for key, adding it when new. Caller holds the lock. */
-static struct stok *gtok(struct search_index *s, const char *key, size_t klen, uint32_t hash)
-{
-        size_t mask = s->tcap - 1;
-        size_t j = hash & mask;
-        for (size_t probe = 0; probe < s->tcap; probe++, j = (j + 1) & mask) {
-                uint32_t v = s->table[j];
+        if ((p->ntoks + 1) * 2 > p->nslots)
+                dict_grow(p);
+        size_t mask = p->nslots - 1, j = (size_t)d->hash & mask;
+        uint64_t tag = d->hash >> 32 << 32;
+        for (;; j = (j + 1) & mask) {
+                uint64_t v = p->slots[j];
                 if (!v)
                         break;
-                struct stok *t = &s->toks[v - 1];
-                if (t->hash == hash && t->klen == klen && !memcmp(t->key, key, klen))
-                        return t;
+                if ((v >> 32 << 32) != tag)
+                        continue;
+                const struct ptok *t = &p->toks[(uint32_t)v - 1];
+                if (t->klen == d->klen && t->head == d->head &&
+                    (d->klen <= 8 || !memcmp(p->keys.data + t->key + 8, key + 8, d->klen - 8)))
+                        return (uint32_t)v - 1;
         }
-        if ((s->ntoks + 1) * 2 > s->tcap) {
-                free(s->table);
-                s->tcap *= 2;
-                s->table = xcalloc(s->tcap, sizeof *s->table);
-                mask = s->tcap - 1;
-                for (size_t i = 0; i < s->ntoks; i++) {
-                        size_t h = s->toks[i].hash & mask;
-                        while (s->table[h])
-                                h = (h + 1) & mask;
-                        s->table[h] = (uint32_t)(i + 1);
-                }
-                j = hash & mask;
-                while (s->table[j])
-                        j = (j + 1) & mask;
+        if (p->ntoks == p->captoks) {
+                p->captoks = p->captoks ? p->captoks * 2 : 1024;
+                p->toks = xrealloc(p->toks, p->captoks * sizeof *p->toks);
         }
-        if (s->ntoks == s->captoks) {
-                s->captoks = s->captoks ? s->captoks * 2 : 1024;
-                s->toks = xrealloc(s->toks, s->captoks * sizeof *s->toks);
-        }
-        struct stok *t = &s->toks[s->ntoks];
-        memset(t, 0, sizeof *t);
-        t->key = xmalloc(klen);
-        memcpy(t->key, key, klen);
-        t->klen = klen;
-        t->hash = hash;
-        s->table[j] = (uint32_t)++s->ntoks;
-        return t;
+        p->toks[p->ntoks] = (struct ptok){.head = d->head, .key = p->keys.len, .klen = d->klen};
+        buf_put(&p->keys, key, d->klen);
+        p->slots[j] = tag | ++p->ntoks;
+        return (uint32_t)p->ntoks - 1;
 }
 
-struct search_index *search_new(void)
+/* Returns n bytes (a multiple of 8) of p's chain memory, freed with the part. */
+static void *slab_alloc(struct part *p, size_t n)
 {
-        struct search_index *s = xcalloc(1, sizeof *s);
-        pthread_mutex_init(&s->lock, NULL);
-        s->tcap = 1024;
-        s->table = xcalloc(s->tcap, sizeof *s->table);
-        return s;
+        if ((size_t)(p->free_end - p->free_at) < n) {
+                size_t size = sizeof(void *) + (n > SLAB_BYTES / 4 ? n : SLAB_BYTES);
+                void **slab = xmalloc(size);
+                *slab = p->slabs;
+                p->slabs = slab;
+                if (n > SLAB_BYTES / 4) /* a block of its own: keep the current slab */
+                        return slab + 1;
+                p->free_at = (unsigned char *)(slab + 1);
+                p->free_end = (unsigned char *)slab + size;
+        }
+        void *r = p->free_at;
+        p->free_at += n;
+        return r;
+}
+
+/* Returns room for an entry of n bytes at the end of t's chain: a new block when the last
+ * one has not that much left, twice as large as that one up to BLOCK_MAX. */
+static unsigned char *chain_room(struct part *p, struct ptok *t, size_t n)
+{
+        if ((size_t)(t->end - t->at) >= n)
+                return t->at;
+        size_t prev = t->last ? (size_t)(t->end - t->last->data) : 0;
+        size_t cap = !prev ? BLOCK_FIRST : prev >= BLOCK_MAX / 2 ? BLOCK_MAX : prev * 2;
+        if (cap < n)
+                cap = (n + 7) & ~(size_t)7;
+        struct blk *nb = slab_alloc(p, sizeof *nb + cap);
+        nb->next = NULL;
+        nb->used = 0;
+        if (t->last) {
+                t->last->used = (size_t)(t->at - t->last->data);
+                t->last->next = nb;
+        } else {
+                t->first = nb;
+        }
+        t->last = nb;
+        t->at = nb->data;
+        t->end = nb->data + cap;
+        return t->at;
+}
+
+/* Where the entry of a document token is being written (part_file). */
+struct dentry {
+        struct bitw w; /* its position gaps' bits (second pass) */
+        uint64_t bits; /* how many they take (first pass) */
+        uint32_t last; /* its last position (UINT32_MAX: none yet) */
+        int k;         /* their Rice parameter */
+};
+
+/* Starts the entry of document token d (doc: its document's number in the part) at the end
+ * of t's chain: sizes it from the gaps between the positions of the document's
+ * occurrences, writes the head and leaves e ready for the gaps (format: struct blk). */
+static void start_entry(struct part *p, struct ptok *t, const struct dtok *d, uint32_t doc,
+                        struct dentry *e)
+{
+        uint64_t tf2 = (uint64_t)d->tf * 2 + d->title;
+        uint64_t head = (uint64_t)(doc - t->lastdoc) * 8 + (tf2 - 2 < 7 ? tf2 - 2 : 7);
+        size_t len =
+            varint_len(head) + (tf2 - 2 < 7 ? 0 : varint_len(tf2)) + (size_t)((e->bits + 7) / 8);
+        unsigned char *o = varint_to(chain_room(p, t, len), head);
+        if (tf2 - 2 >= 7)
+                o = varint_to(o, tf2);
+        e->w = (struct bitw){o, 0, 0};
+        e->last = UINT32_MAX;
+        t->lastdoc = doc;
+        t->df++;
+        p->gamma_bits += gamma_len(d->tf);
+        p->npos_tf[d->tf < 64 ? d->tf : 64] += d->haspos ? d->tf : 0;
+}
+
+/* Returns the position after prev that the varint (zigzag) at *q gives; advances *q. */
+static inline uint32_t next_pos(const unsigned char **q, uint32_t prev)
+{
+        uint64_t z = next_varint(q, *q + 10);
+        return z & 1 ? prev - (uint32_t)((z + 1) >> 1) : prev + (uint32_t)(z >> 1);
+}
+
+/* First pass over the document's occurrences: the Rice parameter, and the bits the
+ * position gaps take, of each token's entry (doc: the document's number in the part). */
+static void size_entries(struct part *p, uint32_t doc)
+{
+        if (p->ndtoks > p->capdents) {
+                free(p->dents);
+                p->capdents = p->ndtoks;
+                p->dents = xmalloc(p->capdents * sizeof *p->dents);
+        }
+        for (size_t i = 0; i < p->ndtoks; i++)
+                p->dents[i] =
+                    (struct dentry){.last = UINT32_MAX, .k = entry_k(p->lens[doc], p->dtoks[i].tf)};
+        const unsigned char *q = (const unsigned char *)p->opos.data;
+        uint32_t pos = 0;
+        for (size_t i = 0; i < p->nocc; i++) {
+                struct dentry *x = &p->dents[p->occs[i]];
+                pos = next_pos(&q, pos);
+                x->bits += rice_len(pos - x->last - 1, x->k); /* the first: pos */
+                x->last = pos;
+        }
+}
+
+/* Finds (or adds) every token of the document in p's dictionary. Each one's entry there is,
+ * for all but the most frequent tokens, out of cache: the slots and entries of the tokens
+ * a few ahead are asked for early. */
+static void find_tokens(struct part *p)
+{
+        size_t n = p->ndtoks;
+        for (size_t i = 0; i < n; i++) {
+                if (i + 2 * AHEAD < n)
+                        __builtin_prefetch(
+                            &p->slots[p->dtoks[i + 2 * AHEAD].hash & (p->nslots - 1)]);
+                if (i + AHEAD < n) {
+                        uint64_t v = p->slots[p->dtoks[i + AHEAD].hash & (p->nslots - 1)];
+                        if (v)
+                                __builtin_prefetch(&p->toks[(uint32_t)v - 1]);
+                }
+                p->dtoks[i].tok = dict_get(p, &p->dtoks[i], p->dkeys.data + p->dtoks[i].key);
+        }
+}
+
+/* Second pass over the document's occurrences: writes the position gaps into the entries
+ * start_entry began, and ends them. */
+static void write_gaps(struct part *p)
+{
+        const unsigned char *q = (const unsigned char *)p->opos.data;
+        uint32_t pos = 0;
+        for (size_t i = 0; i < p->nocc; i++) {
+                struct dentry *x = &p->dents[p->occs[i]];
+                pos = next_pos(&q, pos);
+                bw_rice(&x->w, pos - x->last - 1, x->k);
+                x->last = pos;
+        }
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                bw_flush(&p->dents[i].w);
+                p->toks[p->dtoks[i].tok].at = p->dents[i].w.p;
+        }
+}
+
+/* Files the entries of the document just tokenised in p (its number in the part: doc),
+ * one per token, at the ends of the tokens' chains. The positions go from the list of
+ * occurrences straight into the entries, in two passes: one to size them, one to write. */
+static void part_file(struct part *p, uint32_t doc)
+{
+        size_entries(p, doc);
+        find_tokens(p);
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                /* the ends of the chains, out of cache too */
+                if (i + AHEAD < p->ndtoks)
+                        __builtin_prefetch(p->toks[p->dtoks[i + AHEAD].tok].at, 1);
+                start_entry(p, &p->toks[p->dtoks[i].tok], &p->dtoks[i], doc, &p->dents[i]);
+        }
+        write_gaps(p);
+}
+
+/* Returns a new empty part. Caller frees with part_free. */
+static struct part *part_new(void)
+{
+        struct part *p = xcalloc(1, sizeof *p);
+        p->nslots = 1024;
+        p->slots = xcalloc(p->nslots, sizeof *p->slots);
+        return p;
 }
 
 /* Frees one record's strings. */
@@ -556,21 +1021,75 @@ static void sdoc_free(struct sdoc *d)
         free(d->names);
 }
 
+/* Frees a part and everything it holds. */
+static void part_free(struct part *p)
+{
+        for (size_t i = 0; i < p->ndocs; i++)
+                sdoc_free(&p->docs[i]);
+        free(p->docs);
+        free(p->lens);
+        buf_free(&p->keys);
+        free(p->toks);
+        free(p->slots);
+        while (p->slabs) {
+                void *next = *(void **)p->slabs;
+                free(p->slabs);
+                p->slabs = next;
+        }
+        free(p->ids);
+        buf_free(&p->folded);
+        buf_free(&p->clean);
+        buf_free(&p->dkeys);
+        free(p->dtoks);
+        free(p->dslots);
+        free(p->occs);
+        buf_free(&p->opos);
+        free(p->dents);
+        free(p);
+}
+
+/* Returns a part no other search_add is using, made when all are busy. The caller gives it
+ * back with part_give. */
+static struct part *part_take(struct search_index *s)
+{
+        pthread_mutex_lock(&s->lock);
+        struct part *p = s->idle;
+        if (p) {
+                s->idle = p->next_idle;
+        } else {
+                p = part_new();
+                p->next = s->parts;
+                s->parts = p;
+        }
+        pthread_mutex_unlock(&s->lock);
+        return p;
+}
+
+/* Puts a part taken with part_take back on the idle list. */
+static void part_give(struct search_index *s, struct part *p)
+{
+        pthread_mutex_lock(&s->lock);
+        p->next_idle = s->idle;
+        s->idle = p;
+        pthread_mutex_unlock(&s->lock);
+}
+
+struct search_index *search_new(void)
+{
+        struct search_index *s = xcalloc(1, sizeof *s);
+        pthread_mutex_init(&s->lock, NULL);
+        return s;
+}
+
 void search_free(struct search_index *s)
 {
         if (!s)
                 return;
-        for (size_t i = 0; i < s->ndocs; i++)
-                sdoc_free(&s->docs[i]);
-        for (size_t i = 0; i < s->ntoks; i++) {
-                free(s->toks[i].key);
-                buf_free(&s->toks[i].ent);
-                buf_free(&s->toks[i].post);
-                buf_free(&s->toks[i].posn);
+        while (s->parts) {
+                struct part *p = s->parts;
+                s->parts = p->next;
+                part_free(p);
         }
-        free(s->docs);
-        free(s->toks);
-        free(s->table);
         pthread_mutex_destroy(&s->lock);
         free(s);
 }
@@ -602,12 +1121,65 @@ static char *make_snippet(const char *text, const char *title)
         return out;
 }
 
+/* Fills a record's fields (all but its length and number). */
+static void make_record(struct sdoc *d, const char *url, const char *title, const char *date,
+                        json_t *topics, const char *kind, const char *text)
+{
+        d->url = xstrdup(url ? url : "");
+        d->title = xstrdup(title);
+        d->date = xstrdup(date ? date : "");
+        d->kind = xstrdup(kind ? kind : "page");
+        d->snippet = make_snippet(text, title);
+        size_t nt = json_is_array(topics) ? json_array_size(topics) : 0;
+        d->slugs = xcalloc(nt, sizeof *d->slugs);
+        d->names = xcalloc(nt, sizeof *d->names);
+        for (size_t i = 0; i < nt; i++) {
+                json_t *o = json_array_get(topics, i);
+                const char *slug = json_string_value(json_object_get(o, "slug"));
+                const char *name = json_string_value(json_object_get(o, "name"));
+                if (!slug)
+                        continue;
+                d->slugs[d->ntopics] = xstrdup(slug);
+                d->names[d->ntopics++] = xstrdup(name ? name : slug);
+        }
+}
+
+/* Frees what a part's scratch holds beyond SCRATCH_KEEP bytes (after a huge document). */
+static void part_trim(struct part *p)
+{
+        if (p->folded.cap > SCRATCH_KEEP)
+                buf_free(&p->folded);
+        if (p->clean.cap > SCRATCH_KEEP)
+                buf_free(&p->clean);
+        if (p->dkeys.cap > SCRATCH_KEEP)
+                buf_free(&p->dkeys);
+        if (p->capdtoks * sizeof *p->dtoks > SCRATCH_KEEP) {
+                free(p->dtoks);
+                p->dtoks = NULL;
+                p->capdtoks = p->ndtoks = 0;
+        }
+        if (p->capdslots * sizeof *p->dslots > SCRATCH_KEEP) {
+                free(p->dslots);
+                p->dslots = NULL;
+                p->capdslots = 0;
+        }
+        if (p->capocc * sizeof *p->occs > SCRATCH_KEEP) {
+                free(p->occs);
+                p->occs = NULL;
+                p->capocc = p->nocc = 0;
+        }
+        if (p->opos.cap > SCRATCH_KEEP)
+                buf_free(&p->opos);
+        if (p->capdents * sizeof *p->dents > SCRATCH_KEEP) {
+                free(p->dents);
+                p->dents = NULL;
+                p->capdents = 0;
+        }
+}
+
 void search_add(struct search_index *s, const char *url, const char *title, const char *date,
                 json_t *topics, const char *kind, const char *text)
 {
-        struct ltab t = {0};
-        t.nslots = 1024;
-        t.slots = xcalloc(t.nslots, sizeof *t.slots);
         title = title ? title : "";
         text = text ? text : "";
         /* the text starts with the title; a caller's text without it gets it here */
@@ -615,72 +1187,29 @@ void search_add(struct search_index *s, const char *url, const char *title, cons
         char *full = NULL;
         if (strncmp(text, title, tl) || (text[tl] != '\n' && text[tl] != '\0'))
                 full = xasprintf("%s\n%s", title, text);
-        size_t n;
-        char *folded = fold(full ? full : text, strlen(full ? full : text), &n);
-        uint32_t length = tokenize(folded, n, ltab_add, &t);
-        free(folded);
-        folded = fold(title, tl, &n);
-        t.title_pass = true;
-        tokenize(folded, n, ltab_add, &t);
-        free(folded);
-
+        const char *body = full ? full : text;
         struct sdoc d = {0};
-        d.url = xstrdup(url ? url : "");
-        d.title = xstrdup(title);
-        d.date = xstrdup(date ? date : "");
-        d.kind = xstrdup(kind ? kind : "page");
-        d.length = length;
-        d.snippet = make_snippet(full ? full : text, title);
+        make_record(&d, url, title, date, topics, kind, body);
+
+        struct part *p = part_take(s);
+        doc_reset(p);
+        fold(&p->folded, &p->clean, body, strlen(body));
+        p->title_pass = false;
+        d.length = tokenize(p->folded.data, p->folded.len, part_token, p);
+        fold(&p->folded, &p->clean, title, tl);
+        p->title_pass = true;
+        tokenize(p->folded.data, p->folded.len, part_token, p);
+        if (p->ndocs == p->capdocs) {
+                p->capdocs = p->capdocs ? p->capdocs * 2 : 256;
+                p->docs = xrealloc(p->docs, p->capdocs * sizeof *p->docs);
+                p->lens = xrealloc(p->lens, p->capdocs * sizeof *p->lens);
+        }
+        p->lens[p->ndocs] = d.length;
+        part_file(p, (uint32_t)p->ndocs);
+        p->docs[p->ndocs++] = d;
+        part_trim(p);
+        part_give(s, p);
         free(full);
-        size_t nt = json_is_array(topics) ? json_array_size(topics) : 0;
-        d.slugs = xcalloc(nt, sizeof *d.slugs);
-        d.names = xcalloc(nt, sizeof *d.names);
-        for (size_t i = 0; i < nt; i++) {
-                json_t *o = json_array_get(topics, i);
-                const char *slug = json_string_value(json_object_get(o, "slug"));
-                const char *name = json_string_value(json_object_get(o, "name"));
-                if (!slug)
-                        continue;
-                d.slugs[d.ntopics] = xstrdup(slug);
-                d.names[d.ntopics++] = xstrdup(name ? name : slug);
-        }
-
-        /* entries are encoded outside the lock, then appended under it */
-        struct buf ent = {0};
-        size_t *ends = xcalloc(t.ntoks, sizeof *ends);
-        for (size_t i = 0; i < t.ntoks; i++) {
-                struct ltok *lt = &t.toks[i];
-                put_varint(&ent, (uint64_t)lt->tf * 2 + (lt->title ? 1 : 0));
-                uint32_t last = 0;
-                for (size_t j = 0; j < lt->npos; j++) {
-                        put_varint(&ent, j ? lt->pos[j] - last - 1 : lt->pos[j]);
-                        last = lt->pos[j];
-                }
-                ends[i] = ent.len;
-        }
-
-        pthread_mutex_lock(&s->lock);
-        uint32_t arrival = (uint32_t)s->ndocs;
-        if (s->ndocs == s->capdocs) {
-                s->capdocs = s->capdocs ? s->capdocs * 2 : 256;
-                s->docs = xrealloc(s->docs, s->capdocs * sizeof *s->docs);
-        }
-        s->docs[s->ndocs++] = d;
-        size_t start = 0;
-        for (size_t i = 0; i < t.ntoks; i++) {
-                struct ltok *lt = &t.toks[i];
-                if (!lt->tf) /* only in the title, which is part of the text: cannot happen */
-                        continue;
-                struct stok *g = gtok(s, t.keys.data + lt->key, lt->klen, lt->hash);
-                put_varint(&g->ent, arrival);
-                buf_put(&g->ent, ent.data + start, ends[i] - start);
-                g->df++;
-                start = ends[i];
-        }
-        pthread_mutex_unlock(&s->lock);
-        free(ends);
-        buf_free(&ent);
-        ltab_free(&t);
 }
 
 /* Orders records newest first (undated last), then by URL, then by the other fields, so
@@ -699,79 +1228,136 @@ static int doc_cmp(const void *a, const void *b)
         return 0;
 }
 
-/* One posting while a list is renumbered. */
-struct post {
-        uint32_t id;     /* final document number */
-        uint32_t tf2;    /* tf * 2 + title */
-        size_t off, len; /* its position gaps in the token's entries */
+/* A token of the whole index while search_write codes it. */
+struct wtok {
+        const char *key;   /* class byte + folded text, not NUL-terminated (a part's) */
+        size_t klen;       /* bytes in key */
+        size_t member;     /* its part tokens are members[member, member + nmembers) */
+        size_t poff, plen; /* its postings in the postings arena */
+        size_t qoff, qlen; /* its positions in the positions arena */
+        uint32_t nmembers; /* parts that have it */
+        uint32_t topic;    /* for a K_TOPIC token, its topic number + 1 */
+        uint32_t df;       /* documents */
+        uint32_t shard;    /* shard number */
 };
 
-/* Orders postings by document number. */
-static int post_cmp(const void *a, const void *b)
+/* A part's token that is part of an index token. */
+struct member {
+        const struct part *part; /* the part */
+        const struct ptok *tok;  /* its token */
+};
+
+/* One posting while a token is coded. */
+struct post {
+        uint32_t id;  /* document number */
+        uint32_t tf2; /* tf * 2 + title */
+        size_t pos;   /* its position gaps are l->gaps[pos, pos + tf) */
+};
+
+/* Everything search_write builds. */
+struct layout {
+        struct sdoc **order;    /* the records in index order */
+        size_t ndocs;           /* how many */
+        char **slugs;           /* every topic slug once, sorted */
+        char **names;           /* their names, from the first record in order with each */
+        size_t nslugs;          /* how many */
+        uint32_t *dtopics;      /* per record in order, its topic numbers, sorted, once each */
+        size_t *dtopic_at;      /* record i's are dtopics[dtopic_at[i], dtopic_at[i + 1]) */
+        struct wtok *toks;      /* every token: the parts' and one per topic (K_TOPIC) */
+        size_t ntoks;           /* how many */
+        struct member *members; /* the parts' tokens, grouped by index token */
+        uint32_t *table;        /* open addressing over toks: index + 1, 0 = empty */
+        size_t tcap;            /* slots in table, a power of two */
+        struct buf tkeys;       /* the topic tokens' keys */
+        uint32_t *topic_tok;    /* the token of each topic number */
+        uint32_t *topic_docs;   /* per topic, its records, in order */
+        size_t *topic_at;       /* topic k's are topic_docs[topic_at[k], topic_at[k + 1]) */
+        uint32_t avglen;        /* mean positions per record */
+        int kp[64];             /* Rice parameter of the positions of a posting with tf i */
+        struct post *posts;     /* scratch: the postings of the token being coded */
+        struct post *spare;     /* scratch of the same size, for merging */
+        size_t capposts;        /* allocated */
+        uint32_t *gaps;         /* scratch: their position gaps */
+        size_t ngaps, capgaps;  /* in use, allocated */
+        struct buf post;        /* every token's postings, back to back */
+        struct buf posn;        /* every token's positions, back to back */
+        uint32_t shards;        /* shard count */
+        struct wtok **sorted;   /* toks by shard, then key */
+        size_t *shard_at;       /* shard i's tokens are sorted[shard_at[i], shard_at[i + 1]) */
+};
+
+/* Orders C strings (for qsort over char *). */
+static int str_cmp(const void *a, const void *b)
 {
-        const struct post *x = a, *y = b;
-        return x->id < y->id ? -1 : x->id > y->id;
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* True when tokens of this class carry positions. */
-static bool has_positions(char cls)
+/* Numbers the records (newest first, then by URL; each part's numbers in part->ids) and
+ * lists the topics: every slug once, sorted, with the name the first record in order gives
+ * it, and each record's topic numbers. */
+static void order_docs(struct search_index *s, struct layout *l)
 {
-        return cls == K_BI || cls == K_WORD || cls == K_START || cls == K_END;
-}
-
-/* Turns a token's arrival-order entries into its final postings and positions, sorted by
- * document number (ids maps arrival numbers to final numbers), and frees the entries.
- * Postings: per document the gap to the previous one (Rice, k from ndocs / df), tf
- * (gamma) and the title bit. Positions: per document tf gaps (Rice, k from the average
- * document length / (tf + 1)). See search.h. */
-static void finish_token(struct stok *t, const uint32_t *ids, size_t ndocs, uint32_t avglen)
-{
-        struct post *ps = xcalloc(t->df, sizeof *ps);
-        const unsigned char *base = (const unsigned char *)t->ent.data;
-        const unsigned char *p = base, *end = base + t->ent.len;
-        bool withpos = has_positions(t->key[0]);
+        size_t all = 0;
+        for (const struct part *p = s->parts; p; p = p->next)
+                l->ndocs += p->ndocs;
+        l->order = xcalloc(l->ndocs, sizeof *l->order);
         size_t n = 0;
-        while (p < end && n < t->df) {
-                struct post *q = &ps[n++];
-                q->id = ids[get_varint(&p, end)];
-                q->tf2 = (uint32_t)get_varint(&p, end);
-                q->off = (size_t)(p - base);
-                if (withpos)
-                        for (uint32_t j = 0; j < q->tf2 / 2 && p < end; j++)
-                                (void)get_varint(&p, end);
-                q->len = (size_t)(p - base) - q->off;
+        for (struct part *p = s->parts; p; p = p->next)
+                for (size_t i = 0; i < p->ndocs; i++) {
+                        l->order[n++] = &p->docs[i];
+                        all += p->docs[i].ntopics;
+                }
+        qsort(l->order, l->ndocs, sizeof *l->order, doc_cmp);
+        for (size_t i = 0; i < l->ndocs; i++)
+                l->order[i]->id = (uint32_t)i;
+        for (struct part *p = s->parts; p; p = p->next) {
+                free(p->ids);
+                p->ids = xcalloc(p->ndocs ? p->ndocs : 1, sizeof *p->ids);
+                for (size_t i = 0; i < p->ndocs; i++)
+                        p->ids[i] = p->docs[i].id;
         }
-        bool sorted = true;
-        for (size_t i = 1; i < n && sorted; i++)
-                sorted = ps[i - 1].id < ps[i].id;
-        if (!sorted)
-                qsort(ps, n, sizeof *ps, post_cmp);
-        struct bits w = {&t->post, 0, 0}, wp = {&t->posn, 0, 0};
-        int kd = rice_k(ndocs, n);
-        uint32_t last = 0;
-        for (size_t i = 0; i < n; i++) {
-                uint32_t tf = ps[i].tf2 / 2;
-                put_rice(&w, i ? ps[i].id - last - 1 : ps[i].id, kd);
-                put_gamma(&w, tf);
-                bits_put(&w, ps[i].tf2 & 1, 1);
-                last = ps[i].id;
-                if (!withpos)
-                        continue;
-                int kp = rice_k(avglen, (uint64_t)tf + 1);
-                const unsigned char *g = base + ps[i].off, *gend = g + ps[i].len;
-                for (uint32_t j = 0; j < tf; j++)
-                        put_rice(&wp, (uint32_t)get_varint(&g, gend), kp);
+
+        l->slugs = xcalloc(all, sizeof *l->slugs);
+        l->names = xcalloc(all, sizeof *l->names);
+        for (size_t i = 0; i < l->ndocs; i++)
+                for (size_t j = 0; j < l->order[i]->ntopics; j++)
+                        l->slugs[l->nslugs++] = l->order[i]->slugs[j];
+        qsort(l->slugs, l->nslugs, sizeof *l->slugs, str_cmp);
+        size_t u = 0;
+        for (size_t i = 0; i < l->nslugs; i++)
+                if (!u || strcmp(l->slugs[i], l->slugs[u - 1]))
+                        l->slugs[u++] = l->slugs[i];
+        l->nslugs = u;
+
+        l->dtopics = xcalloc(all, sizeof *l->dtopics);
+        l->dtopic_at = xcalloc(l->ndocs + 1, sizeof *l->dtopic_at);
+        size_t at = 0;
+        for (size_t i = 0; i < l->ndocs; i++) {
+                const struct sdoc *d = l->order[i];
+                size_t first = at;
+                for (size_t j = 0; j < d->ntopics; j++) {
+                        char **hit =
+                            bsearch(&d->slugs[j], l->slugs, l->nslugs, sizeof *l->slugs, str_cmp);
+                        uint32_t k = (uint32_t)(hit - l->slugs);
+                        if (!l->names[k])
+                                l->names[k] = d->names[j];
+                        /* insert in order, once */
+                        size_t x = first;
+                        while (x < at && l->dtopics[x] < k)
+                                x++;
+                        if (x < at && l->dtopics[x] == k)
+                                continue;
+                        memmove(l->dtopics + x + 1, l->dtopics + x, (at - x) * sizeof *l->dtopics);
+                        l->dtopics[x] = k;
+                        at++;
+                }
+                l->dtopic_at[i + 1] = at;
         }
-        bits_flush(&w);
-        bits_flush(&wp);
-        t->df = (uint32_t)n;
-        free(ps);
-        buf_free(&t->ent);
 }
 
 /* The bytes that choose a token's shard: a word's class byte and first WORD_KEY_CHARS
  * characters (so that every word with a given prefix is in one shard), else the key. */
-static size_t shard_key_len(const struct stok *t)
+static size_t shard_key_len(const struct wtok *t)
 {
         if (t->key[0] != K_WORD)
                 return t->klen;
@@ -784,23 +1370,15 @@ static size_t shard_key_len(const struct stok *t)
         return i;
 }
 
-/* Orders tokens by shard, then by key bytes. */
+/* Orders tokens of one shard by key bytes. */
 static int tok_cmp(const void *a, const void *b)
 {
-        const struct stok *x = *(struct stok *const *)a, *y = *(struct stok *const *)b;
-        if (x->shard != y->shard)
-                return x->shard < y->shard ? -1 : 1;
+        const struct wtok *x = *(struct wtok *const *)a, *y = *(struct wtok *const *)b;
         size_t n = x->klen < y->klen ? x->klen : y->klen;
         int c = memcmp(x->key, y->key, n);
         if (c)
                 return c;
         return x->klen < y->klen ? -1 : x->klen > y->klen;
-}
-
-/* Orders C strings (for qsort over char *). */
-static int str_cmp(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Emits json (compact, keys in order) at rel. Returns 0 or -1. Steals json. */
@@ -819,86 +1397,41 @@ static int emit_json(search_emit_fn emit, void *ctx, const char *rel, json_t *js
         return rc;
 }
 
-/* Adds a K_TOPIC token per topic slug with the documents of that topic, coded as other
- * postings (tf 1, no title bit). search_write owns s: no lock. */
-static void add_topic_tokens(struct search_index *s, struct sdoc **order, char **slugs,
-                             size_t nslugs)
-{
-        bool *in = xcalloc(s->ndocs, sizeof *in);
-        for (size_t k = 0; k < nslugs; k++) {
-                size_t df = 0;
-                for (size_t i = 0; i < s->ndocs; i++) {
-                        in[i] = false;
-                        for (size_t j = 0; j < order[i]->ntopics && !in[i]; j++)
-                                in[i] = !strcmp(order[i]->slugs[j], slugs[k]);
-                        df += in[i];
-                }
-                struct buf key = {0};
-                buf_putc(&key, K_TOPIC);
-                buf_puts(&key, slugs[k]);
-                struct stok *t = gtok(s, key.data, key.len, fnv1a(key.data, key.len));
-                buf_free(&key);
-                struct bits w = {&t->post, 0, 0};
-                int kd = rice_k(s->ndocs, df);
-                uint32_t last = 0;
-                bool first = true;
-                for (size_t i = 0; i < s->ndocs; i++) {
-                        if (!in[i])
-                                continue;
-                        put_rice(&w, first ? (uint32_t)i : (uint32_t)i - last - 1, kd);
-                        put_gamma(&w, 1);
-                        bits_put(&w, 0, 1);
-                        last = (uint32_t)i;
-                        first = false;
-                }
-                bits_flush(&w);
-                t->df = (uint32_t)df;
-        }
-        free(in);
-}
-
 /* Writes meta.json: format version, counts, shard count, topics and the document
  * ranges of each year. Returns 0 or -1. */
-static int write_meta(struct search_index *s, struct sdoc **order, char **slugs, char **names,
-                      size_t nslugs, uint32_t shards, uint32_t avglen, search_emit_fn emit,
-                      void *ctx)
+static int write_meta(const struct layout *l, search_emit_fn emit, void *ctx)
 {
         json_t *topics = json_array(), *years = json_array();
-        for (size_t k = 0; k < nslugs; k++)
-                json_array_append_new(topics, json_pack("[s,s]", slugs[k], names[k]));
+        for (size_t k = 0; k < l->nslugs; k++)
+                json_array_append_new(topics, json_pack("[s,s]", l->slugs[k], l->names[k]));
         size_t i = 0;
-        while (i < s->ndocs && strlen(order[i]->date) >= 4) {
+        while (i < l->ndocs && strlen(l->order[i]->date) >= 4) {
                 size_t j = i;
-                while (j < s->ndocs && strlen(order[j]->date) >= 4 &&
-                       !strncmp(order[j]->date, order[i]->date, 4))
+                while (j < l->ndocs && strlen(l->order[j]->date) >= 4 &&
+                       !strncmp(l->order[j]->date, l->order[i]->date, 4))
                         j++;
-                json_array_append_new(years, json_pack("[s#,I,I]", order[i]->date, 4, (json_int_t)i,
-                                                       (json_int_t)(j - i)));
+                json_array_append_new(years, json_pack("[s#,I,I]", l->order[i]->date, 4,
+                                                       (json_int_t)i, (json_int_t)(j - i)));
                 i = j;
         }
-        json_t *meta = json_pack("{s:i, s:I, s:i, s:I, s:i, s:i, s:o, s:o}", "version",
-                                 FORMAT_VERSION, "docs", (json_int_t)s->ndocs, "shards",
-                                 (int)shards, "avglen", (json_int_t)avglen, "chunk", CHUNK_DOCS,
-                                 "wordkey", WORD_KEY_CHARS, "topics", topics, "years", years);
+        json_t *meta = json_pack(
+            "{s:i, s:I, s:i, s:I, s:i, s:i, s:o, s:o}", "version", FORMAT_VERSION, "docs",
+            (json_int_t)l->ndocs, "shards", (int)l->shards, "avglen", (json_int_t)l->avglen,
+            "chunk", CHUNK_DOCS, "wordkey", WORD_KEY_CHARS, "topics", topics, "years", years);
         return emit_json(emit, ctx, "search/idx/meta.json", meta);
 }
 
 /* Writes the records, CHUNK_DOCS per file d/N.json:
  * [url, title, date, kind, [topic numbers], snippet]. Returns 0 or -1. */
-static int write_records(struct search_index *s, struct sdoc **order, char **slugs, size_t nslugs,
-                         search_emit_fn emit, void *ctx)
+static int write_records(const struct layout *l, search_emit_fn emit, void *ctx)
 {
-        for (size_t c = 0; c * CHUNK_DOCS < s->ndocs; c++) {
+        for (size_t c = 0; c * CHUNK_DOCS < l->ndocs; c++) {
                 json_t *chunk = json_array();
-                for (size_t i = c * CHUNK_DOCS; i < s->ndocs && i < (c + 1) * CHUNK_DOCS; i++) {
-                        struct sdoc *d = order[i];
+                for (size_t i = c * CHUNK_DOCS; i < l->ndocs && i < (c + 1) * CHUNK_DOCS; i++) {
+                        const struct sdoc *d = l->order[i];
                         json_t *tn = json_array();
-                        for (size_t k = 0; k < nslugs; k++)
-                                for (size_t j = 0; j < d->ntopics; j++)
-                                        if (!strcmp(d->slugs[j], slugs[k])) {
-                                                json_array_append_new(tn, json_integer((int)k));
-                                                break;
-                                        }
+                        for (size_t k = l->dtopic_at[i]; k < l->dtopic_at[i + 1]; k++)
+                                json_array_append_new(tn, json_integer((int)l->dtopics[k]));
                         json_array_append_new(chunk, json_pack("[s,s,s,s,o,s]", d->url, d->title,
                                                                d->date, d->kind, tn, d->snippet));
                 }
@@ -910,135 +1443,505 @@ static int write_records(struct search_index *s, struct sdoc **order, char **slu
         return 0;
 }
 
+/* Orders word shard keys: the bytes, then the shorter first (as strcmp orders them). */
+static int wkey_cmp(const void *a, const void *b)
+{
+        const struct wtok *x = *(struct wtok *const *)a, *y = *(struct wtok *const *)b;
+        size_t xn = shard_key_len(x) - 1, yn = shard_key_len(y) - 1;
+        int c = memcmp(x->key + 1, y->key + 1, xn < yn ? xn : yn);
+        return c ? c : (xn > yn) - (xn < yn);
+}
+
+/* Writes words.json: the word shard keys, sorted, once each (for one-letter prefix
+ * queries). Returns 0 or -1. */
+static int write_words(const struct layout *l, search_emit_fn emit, void *ctx)
+{
+        struct wtok **w = xcalloc(l->ntoks, sizeof *w);
+        size_t n = 0;
+        for (size_t i = 0; i < l->ntoks; i++)
+                if (l->toks[i].key[0] == K_WORD)
+                        w[n++] = &l->toks[i];
+        qsort(w, n, sizeof *w, wkey_cmp);
+        json_t *keys = json_array();
+        for (size_t i = 0; i < n; i++)
+                if (!i || wkey_cmp(&w[i], &w[i - 1]))
+                        json_array_append_new(keys,
+                                              json_stringn(w[i]->key + 1, shard_key_len(w[i]) - 1));
+        free(w);
+        return emit_json(emit, ctx, "search/idx/words.json", keys);
+}
+
+/* Returns the number of the token with key in l's table, adding it when new (the table
+ * has room). */
+static uint32_t wtok_intern(struct layout *l, const char *key, size_t klen)
+{
+        size_t mask = l->tcap - 1, j = (size_t)key_hash(key_head(key, klen), klen, key + 8) & mask;
+        for (; l->table[j]; j = (j + 1) & mask) {
+                const struct wtok *t = &l->toks[l->table[j] - 1];
+                if (t->klen == klen && !memcmp(t->key, key, klen))
+                        return l->table[j] - 1;
+        }
+        struct wtok *t = &l->toks[l->ntoks];
+        memset(t, 0, sizeof *t);
+        t->key = key;
+        t->klen = klen;
+        l->table[j] = (uint32_t)++l->ntoks;
+        return l->table[j] - 1;
+}
+
+/* Makes the index's token table: every part's dictionary merged, the part tokens of each
+ * index token listed in members, and a K_TOPIC token per topic with its records. */
+static void merge_tokens(struct search_index *s, struct layout *l)
+{
+        size_t most = l->nslugs, nmembers = 0;
+        for (const struct part *p = s->parts; p; p = p->next)
+                nmembers += p->ntoks;
+        most += nmembers;
+        l->toks = xcalloc(most ? most : 1, sizeof *l->toks);
+        l->tcap = 1024;
+        while (l->tcap < most * 2)
+                l->tcap *= 2;
+        l->table = xcalloc(l->tcap, sizeof *l->table);
+        uint32_t *gid = xcalloc(nmembers ? nmembers : 1, sizeof *gid);
+        size_t m = 0;
+        for (struct part *p = s->parts; p; p = p->next)
+                for (size_t i = 0; i < p->ntoks; i++) {
+                        struct ptok *t = &p->toks[i];
+                        if (t->last) /* the last block's length, for the readers */
+                                t->last->used = (size_t)(t->at - t->last->data);
+                        gid[m] = wtok_intern(l, p->keys.data + p->toks[i].key, p->toks[i].klen);
+                        l->toks[gid[m]].nmembers++;
+                        l->toks[gid[m++]].df += p->toks[i].df;
+                }
+        size_t at = 0;
+        for (size_t i = 0; i < l->ntoks; i++) {
+                l->toks[i].member = at;
+                at += l->toks[i].nmembers;
+                l->toks[i].nmembers = 0;
+        }
+        l->members = xcalloc(nmembers ? nmembers : 1, sizeof *l->members);
+        m = 0;
+        for (const struct part *p = s->parts; p; p = p->next)
+                for (size_t i = 0; i < p->ntoks; i++) {
+                        struct wtok *t = &l->toks[gid[m++]];
+                        l->members[t->member + t->nmembers++] = (struct member){p, &p->toks[i]};
+                }
+        free(gid);
+
+        size_t *start = xcalloc(l->nslugs + 1, sizeof *start);
+        for (size_t k = 0; k < l->nslugs; k++) {
+                start[k] = l->tkeys.len;
+                buf_putc(&l->tkeys, K_TOPIC);
+                buf_puts(&l->tkeys, l->slugs[k]);
+        }
+        start[l->nslugs] = l->tkeys.len;
+        l->topic_tok = xcalloc(l->nslugs ? l->nslugs : 1, sizeof *l->topic_tok);
+        for (size_t k = 0; k < l->nslugs; k++) {
+                l->topic_tok[k] = wtok_intern(l, l->tkeys.data + start[k], start[k + 1] - start[k]);
+                l->toks[l->topic_tok[k]].topic = (uint32_t)k + 1;
+        }
+        free(start);
+        /* each topic's records, in order (counting sort of the records' topic numbers) */
+        size_t all = l->dtopic_at[l->ndocs];
+        l->topic_at = xcalloc(l->nslugs + 1, sizeof *l->topic_at);
+        l->topic_docs = xcalloc(all ? all : 1, sizeof *l->topic_docs);
+        for (size_t i = 0; i < all; i++)
+                l->topic_at[l->dtopics[i] + 1]++;
+        for (size_t k = 0; k < l->nslugs; k++)
+                l->topic_at[k + 1] += l->topic_at[k];
+        size_t *fill = xcalloc(l->nslugs ? l->nslugs : 1, sizeof *fill);
+        for (size_t i = 0; i < l->ndocs; i++)
+                for (size_t j = l->dtopic_at[i]; j < l->dtopic_at[i + 1]; j++) {
+                        uint32_t k = l->dtopics[j];
+                        l->topic_docs[l->topic_at[k] + fill[k]++] = (uint32_t)i;
+                }
+        free(fill);
+        for (size_t k = 0; k < l->nslugs; k++)
+                l->toks[l->topic_tok[k]].df = (uint32_t)(l->topic_at[k + 1] - l->topic_at[k]);
+}
+
+/* Sorts the n postings at ps (into l->spare: swapped with l->posts, which ps is the start
+ * of, when done) by document number, a byte at a time (LSD radix). */
+static void radix_posts(struct layout *l, struct post *ps, size_t n)
+{
+        struct post *from = ps, *to = l->spare + (ps - l->posts);
+        for (int shift = 0; shift < 32 && (l->ndocs - 1) >> shift; shift += 8) {
+                size_t count[257] = {0};
+                for (size_t i = 0; i < n; i++)
+                        count[(from[i].id >> shift & 0xff) + 1]++;
+                for (int b = 0; b < 256; b++)
+                        count[b + 1] += count[b];
+                for (size_t i = 0; i < n; i++)
+                        to[count[from[i].id >> shift & 0xff]++] = from[i];
+                struct post *t = from;
+                from = to;
+                to = t;
+        }
+        if (from != ps)
+                memcpy(ps, from, n * sizeof *ps);
+}
+
+/* Sorts n postings by document number. They come nearly sorted, so insertion sort does
+ * it in about linear time; a radix sort takes over when it would not. */
+static void sort_posts(struct layout *l, struct post *ps, size_t n)
+{
+        size_t moves = 0, budget = 8 * n + 64;
+        for (size_t i = 1; i < n; i++) {
+                if (ps[i - 1].id < ps[i].id)
+                        continue;
+                struct post x = ps[i];
+                size_t j = i;
+                while (j > 0 && ps[j - 1].id > x.id) {
+                        ps[j] = ps[j - 1];
+                        j--;
+                }
+                ps[j] = x;
+                moves += i - j;
+                if (moves > budget) {
+                        radix_posts(l, ps, n);
+                        return;
+                }
+        }
+}
+
+/* The Rice parameter of the positions of a posting with tf occurrences. */
+static int pos_k(const struct layout *l, uint32_t tf)
+{
+        return tf < 64 ? l->kp[tf] : rice_k(l->avglen, (uint64_t)tf + 1);
+}
+
+/* Decodes the entry at *p (below end) of a part's chain, the document before it being
+ * *doc, into post (and its position gaps into l->gaps); advances *p and *doc. */
+static void read_entry(struct layout *l, const struct part *part, bool withpos,
+                       const unsigned char **p, const unsigned char *end, uint32_t *doc,
+                       struct post *post)
+{
+        uint64_t head = next_varint(p, end);
+        *doc += (uint32_t)(head / 8);
+        uint32_t tf2 = head % 8 < 7 ? (uint32_t)(head % 8) + 2 : (uint32_t)next_varint(p, end);
+        *post = (struct post){part->ids[*doc], tf2, l->ngaps};
+        if (!withpos)
+                return;
+        uint32_t tf = tf2 / 2;
+        if (l->ngaps + tf > l->capgaps) {
+                l->capgaps = (l->ngaps + tf) * 2;
+                l->gaps = xrealloc(l->gaps, l->capgaps * sizeof *l->gaps);
+        }
+        int k = entry_k(part->lens[*doc], tf);
+        struct bitr r = {*p, end, 0, 0};
+        for (uint32_t j = 0; j < tf; j++)
+                l->gaps[l->ngaps++] = br_rice(&r, k);
+        *p = r.p - r.n / 8; /* the entry ends on a byte */
+}
+
+/* Merges the sorted runs l->posts[0, start) and l->posts[start, n) (by way of l->spare). */
+static void merge_runs(struct layout *l, size_t start, size_t n)
+{
+        struct post *a = l->posts, *m = l->spare;
+        if (!start || a[start - 1].id < a[start].id)
+                return;
+        size_t i = 0, j = start, k = 0;
+        while (i < start && j < n)
+                m[k++] = a[i].id < a[j].id ? a[i++] : a[j++];
+        while (i < start)
+                m[k++] = a[i++];
+        while (j < n)
+                m[k++] = a[j++];
+        l->posts = m;
+        l->spare = a;
+}
+
+/* Reads token t's entries from its parts' chains into l->posts, sorted by the records'
+ * index numbers, and their position gaps into l->gaps. Returns how many. */
+static size_t gather_posts(struct layout *l, const struct wtok *t)
+{
+        bool withpos = has_positions(t->key[0]);
+        if (l->capposts < t->df) {
+                free(l->posts);
+                free(l->spare);
+                l->capposts = t->df;
+                l->posts = xcalloc(l->capposts, sizeof *l->posts);
+                l->spare = xcalloc(l->capposts, sizeof *l->spare);
+        }
+        size_t n = 0;
+        l->ngaps = 0;
+        for (size_t m = t->member; m < t->member + t->nmembers; m++) {
+                const struct part *part = l->members[m].part;
+                uint32_t doc = 0;
+                size_t start = n;
+                for (const struct blk *b = l->members[m].tok->first; b; b = b->next) {
+                        if (b->next) /* blocks lie anywhere: ask for the next one early */
+                                __builtin_prefetch(b->next);
+                        const unsigned char *p = b->data, *end = b->data + b->used;
+                        while (p < end && n < l->capposts)
+                                read_entry(l, part, withpos, &p, end, &doc, &l->posts[n++]);
+                }
+                /* a part's entries are in the order its documents came, nearly the index's */
+                sort_posts(l, l->posts + start, n - start);
+                merge_runs(l, start, n);
+        }
+        return n;
+}
+
+/* Codes token t: its postings, sorted by document number, at the end of l->post (per
+ * document the gap to the previous one, the first one's number for the first (Rice, k
+ * from ndocs / df), tf (gamma) and the title bit), and its positions at the end of
+ * l->posn (per document tf gaps, Rice with k from the average document length /
+ * (tf + 1)). See search.h. */
+static void code_token(struct layout *l, struct wtok *t)
+{
+        size_t n = gather_posts(l, t);
+        t->df = (uint32_t)n;
+        int kd = rice_k(l->ndocs, n);
+        buf_grow(&l->post, n * 15 + 8); /* a posting takes at most 56 + 63 + 1 bits */
+        struct bitw w = {(unsigned char *)l->post.data + l->post.len, 0, 0};
+        uint32_t last = UINT32_MAX; /* so that the first gap is the first number */
+        for (size_t i = 0; i < n; i++) {
+                bw_rice(&w, l->posts[i].id - last - 1, kd);
+                bw_gamma(&w, l->posts[i].tf2 / 2);
+                bw_put(&w, l->posts[i].tf2 & 1, 1);
+                last = l->posts[i].id;
+        }
+        bw_flush(&w);
+        t->poff = l->post.len;
+        t->plen = (size_t)(w.p - (unsigned char *)l->post.data) - t->poff;
+        l->post.len += t->plen;
+        l->post.data[l->post.len] = '\0';
+        t->qoff = l->posn.len;
+        if (!has_positions(t->key[0]))
+                return;
+        buf_grow(&l->posn, l->ngaps * 7 + 8); /* a gap takes at most 56 bits */
+        w = (struct bitw){(unsigned char *)l->posn.data + l->posn.len, 0, 0};
+        for (size_t i = 0; i < n; i++) {
+                uint32_t tf = l->posts[i].tf2 / 2;
+                int kp = pos_k(l, tf);
+                const uint32_t *g = l->gaps + l->posts[i].pos;
+                for (uint32_t j = 0; j < tf; j++)
+                        bw_rice(&w, g[j], kp);
+        }
+        bw_flush(&w);
+        t->qlen = (size_t)(w.p - (unsigned char *)l->posn.data) - t->qoff;
+        l->posn.len += t->qlen;
+        l->posn.data[l->posn.len] = '\0';
+}
+
+/* Codes K_TOPIC token t (topic k): its records' postings, with tf 1 and no title bit. */
+static void code_topic(struct layout *l, struct wtok *t, size_t k)
+{
+        size_t n = l->topic_at[k + 1] - l->topic_at[k];
+        const uint32_t *ids = l->topic_docs + l->topic_at[k];
+        int kd = rice_k(l->ndocs, n);
+        buf_grow(&l->post, n * 15 + 8);
+        struct bitw w = {(unsigned char *)l->post.data + l->post.len, 0, 0};
+        uint32_t last = UINT32_MAX;
+        for (size_t i = 0; i < n; i++) {
+                bw_rice(&w, ids[i] - last - 1, kd);
+                bw_gamma(&w, 1);
+                bw_put(&w, 0, 1);
+                last = ids[i];
+        }
+        bw_flush(&w);
+        t->poff = l->post.len;
+        t->plen = (size_t)(w.p - (unsigned char *)l->post.data) - t->poff;
+        l->post.len += t->plen;
+        l->post.data[l->post.len] = '\0';
+        t->qoff = l->posn.len;
+        t->qlen = 0;
+}
+
+/* Asks for the first blocks of token t's chains (t may be NULL), which code_token will
+ * read: they lie anywhere. */
+static void prefetch_token(const struct layout *l, const struct wtok *t)
+{
+        for (size_t m = t ? t->member : 0; t && m < t->member + t->nmembers; m++)
+                __builtin_prefetch(l->members[m].tok->first);
+}
+
+/* Codes token t (code_token or code_topic). */
+static void code_any(struct layout *l, struct wtok *t)
+{
+        if (t->topic)
+                code_topic(l, t, t->topic - 1);
+        else
+                code_token(l, t);
+}
+
+/* The shard count for shards of total bytes: about SHARD_TARGET bytes each, at most
+ * SHARD_MAX. */
+static uint32_t shard_count(size_t total)
+{
+        uint32_t shards = 1;
+        while (shards < SHARD_MAX && total / shards > SHARD_TARGET)
+                shards *= 2;
+        return shards;
+}
+
+/* Returns a lower bound of the bytes the shard count is computed from, from counts the
+ * parts kept: a Rice code takes at least 1 + k bits. When it alone gives SHARD_MAX shards,
+ * search_write can code the tokens shard by shard instead of all before the first. */
+static size_t size_floor(const struct search_index *s, const struct layout *l)
+{
+        size_t bytes = 0;
+        uint64_t bits = 0;
+        for (size_t i = 0; i < l->ntoks; i++) {
+                const struct wtok *t = &l->toks[i];
+                bytes += t->klen + 4;
+                /* gap and title bit; a topic's tf 1 takes one more */
+                bits += (uint64_t)t->df * (2 + (uint64_t)rice_k(l->ndocs, t->df) + !!t->topic);
+        }
+        for (const struct part *p = s->parts; p; p = p->next) {
+                bits += p->gamma_bits + p->npos_tf[64];
+                for (int tf = 0; tf < 64; tf++)
+                        bits += p->npos_tf[tf] * (1 + (uint64_t)l->kp[tf]);
+        }
+        return bytes + (size_t)(bits / 8);
+}
+
+/* Gives each token its shard (of l->shards) and sorts the tokens by shard, then key. */
+static void plan_shards(struct layout *l)
+{
+        /* by shard (counting sort), then by key within each */
+        l->shard_at = xcalloc(l->shards + 1, sizeof *l->shard_at);
+        for (size_t i = 0; i < l->ntoks; i++) {
+                struct wtok *t = &l->toks[i];
+                t->shard = fnv1a(t->key, shard_key_len(t)) & (l->shards - 1);
+                l->shard_at[t->shard + 1]++;
+        }
+        for (uint32_t sh = 0; sh < l->shards; sh++)
+                l->shard_at[sh + 1] += l->shard_at[sh];
+        size_t *fill = xcalloc(l->shards, sizeof *fill);
+        l->sorted = xcalloc(l->ntoks ? l->ntoks : 1, sizeof *l->sorted);
+        for (size_t i = 0; i < l->ntoks; i++) {
+                uint32_t sh = l->toks[i].shard;
+                l->sorted[l->shard_at[sh] + fill[sh]++] = &l->toks[i];
+        }
+        free(fill);
+        for (uint32_t sh = 0; sh < l->shards; sh++)
+                qsort(l->sorted + l->shard_at[sh], l->shard_at[sh + 1] - l->shard_at[sh],
+                      sizeof *l->sorted, tok_cmp);
+}
+
+/* Writes into pf (emptied first) the directory of a shard's n tokens: count, then per
+ * token key length, key, df, postings bytes, positions bytes. */
+static void put_directory(struct buf *pf, struct wtok *const *toks, size_t n)
+{
+        size_t room = 10;
+        for (size_t k = 0; k < n; k++)
+                room += toks[k]->klen + 50; /* five varints of at most 10 bytes */
+        buf_reset(pf);
+        buf_grow(pf, room);
+        unsigned char *d = varint_to((unsigned char *)pf->data, n);
+        for (size_t k = 0; k < n; k++) {
+                const struct wtok *t = toks[k];
+                d = varint_to(d, t->klen);
+                memcpy(d, t->key, t->klen);
+                d += t->klen;
+                d = varint_to(d, t->df);
+                d = varint_to(d, t->plen);
+                d = varint_to(d, t->qlen);
+        }
+        pf->len = (size_t)(d - (unsigned char *)pf->data);
+        pf->data[pf->len] = '\0';
+}
+
 /* Writes the shards: p/XXX.bin, a directory (count, then per token: key length, key, df,
  * postings bytes, positions bytes) followed by the postings, and q/XXX.bin, the positions
- * of the same tokens back to back. Every shard file is written, empty or not. Also
- * words.json, the word shard keys (for one-letter prefix queries). Returns 0 or -1. */
-static int write_shards(struct search_index *s, uint32_t shards, search_emit_fn emit, void *ctx)
+ * of the same tokens back to back. Every shard file is written, empty or not. With code,
+ * each shard's tokens are coded just before it is written (else all were). Returns 0
+ * or -1. */
+static int write_shards(struct layout *l, bool code, search_emit_fn emit, void *ctx)
 {
         int rc = -1;
-        struct stok **sorted = xcalloc(s->ntoks, sizeof *sorted);
-        json_t *wkeys = json_array();
-        for (size_t i = 0; i < s->ntoks; i++) {
-                sorted[i] = &s->toks[i];
-                sorted[i]->shard = fnv1a(sorted[i]->key, shard_key_len(sorted[i])) & (shards - 1);
-        }
-        qsort(sorted, s->ntoks, sizeof *sorted, tok_cmp);
-        /* the word keys, in key order: sort a copy by key alone */
-        char **keys = xcalloc(s->ntoks, sizeof *keys);
-        size_t nkeys = 0;
-        for (size_t i = 0; i < s->ntoks; i++)
-                if (sorted[i]->key[0] == K_WORD)
-                        keys[nkeys++] = xstrndup(sorted[i]->key + 1, shard_key_len(sorted[i]) - 1);
-        qsort(keys, nkeys, sizeof *keys, str_cmp);
-        for (size_t i = 0; i < nkeys; i++)
-                if (!i || strcmp(keys[i], keys[i - 1]))
-                        json_array_append_new(wkeys, json_string(keys[i]));
-        for (size_t i = 0; i < nkeys; i++)
-                free(keys[i]);
-        free(keys);
-
-        size_t i = 0;
-        struct buf dir = {0}, blobs = {0}, pos = {0};
-        for (uint32_t sh = 0; sh < shards; sh++) {
-                size_t j = i;
-                while (j < s->ntoks && sorted[j]->shard == sh)
-                        j++;
-                buf_reset(&dir);
-                buf_reset(&blobs);
-                buf_reset(&pos);
-                put_varint(&dir, j - i);
-                for (size_t k = i; k < j; k++) {
-                        struct stok *t = sorted[k];
-                        put_varint(&dir, t->klen);
-                        buf_put(&dir, t->key, t->klen);
-                        put_varint(&dir, t->df);
-                        put_varint(&dir, t->post.len);
-                        put_varint(&dir, t->posn.len);
-                        buf_put(&blobs, t->post.data, t->post.len);
-                        buf_put(&pos, t->posn.data, t->posn.len);
+        struct buf pf = {0}, qf = {0};
+        for (uint32_t sh = 0; sh < l->shards; sh++) {
+                size_t from = l->shard_at[sh], to = l->shard_at[sh + 1];
+                if (code) {
+                        buf_reset(&l->post);
+                        buf_reset(&l->posn);
+                        for (size_t k = from; k < to; k++) {
+                                prefetch_token(l,
+                                               k + AHEAD < l->ntoks ? l->sorted[k + AHEAD] : NULL);
+                                code_any(l, l->sorted[k]);
+                        }
                 }
-                buf_put(&dir, blobs.data, blobs.len);
+                buf_reset(&qf);
+                put_directory(&pf, l->sorted + from, to - from);
+                for (size_t k = from; k < to; k++) {
+                        buf_put(&pf, l->post.data + l->sorted[k]->poff, l->sorted[k]->plen);
+                        buf_put(&qf, l->posn.data + l->sorted[k]->qoff, l->sorted[k]->qlen);
+                }
+                buf_grow(&pf, 0);
+                buf_grow(&qf, 0);
+                pf.data[pf.len] = '\0';
                 char rel[64];
                 snprintf(rel, sizeof rel, "search/idx/p/%03x.bin", (unsigned)sh);
-                if (emit(ctx, rel, &dir) < 0)
+                if (emit(ctx, rel, &pf) < 0)
                         goto out;
                 snprintf(rel, sizeof rel, "search/idx/q/%03x.bin", (unsigned)sh);
-                if (emit(ctx, rel, &pos) < 0)
+                if (emit(ctx, rel, &qf) < 0)
                         goto out;
-                i = j;
         }
-        rc = emit_json(emit, ctx, "search/idx/words.json", wkeys);
-        wkeys = NULL;
+        rc = 0;
 out:
-        json_decref(wkeys);
-        buf_free(&dir);
-        buf_free(&blobs);
-        buf_free(&pos);
-        free(sorted);
+        buf_free(&pf);
+        buf_free(&qf);
         return rc;
+}
+
+/* Frees what search_write built. */
+static void layout_free(struct layout *l)
+{
+        free(l->order);
+        free(l->slugs);
+        free(l->names);
+        free(l->dtopics);
+        free(l->dtopic_at);
+        free(l->toks);
+        free(l->members);
+        free(l->table);
+        buf_free(&l->tkeys);
+        free(l->topic_tok);
+        free(l->topic_docs);
+        free(l->topic_at);
+        free(l->posts);
+        free(l->spare);
+        free(l->gaps);
+        buf_free(&l->post);
+        buf_free(&l->posn);
+        free(l->sorted);
+        free(l->shard_at);
 }
 
 int search_write(struct search_index *s, search_emit_fn emit, void *ctx)
 {
         int rc = -1;
-        struct sdoc **order = xcalloc(s->ndocs, sizeof *order);
-        uint32_t *ids = xcalloc(s->ndocs, sizeof *ids);
-        char **slugs = NULL, **names = NULL;
-        size_t nslugs = 0, all = 0;
-        for (size_t i = 0; i < s->ndocs; i++)
-                order[i] = &s->docs[i];
-        qsort(order, s->ndocs, sizeof *order, doc_cmp);
-        for (size_t i = 0; i < s->ndocs; i++) {
-                order[i]->id = (uint32_t)i;
-                ids[order[i] - s->docs] = (uint32_t)i;
-                all += order[i]->ntopics;
-        }
-        /* topics: every slug once, sorted; its name from the first record in order */
-        slugs = xcalloc(all, sizeof *slugs);
-        names = xcalloc(all, sizeof *names);
-        for (size_t i = 0; i < s->ndocs; i++)
-                for (size_t j = 0; j < order[i]->ntopics; j++)
-                        slugs[nslugs++] = order[i]->slugs[j];
-        qsort(slugs, nslugs, sizeof *slugs, str_cmp);
-        size_t u = 0;
-        for (size_t i = 0; i < nslugs; i++)
-                if (!u || strcmp(slugs[i], slugs[u - 1]))
-                        slugs[u++] = slugs[i];
-        nslugs = u;
-        for (size_t k = 0; k < nslugs; k++)
-                for (size_t i = 0; i < s->ndocs && !names[k]; i++)
-                        for (size_t j = 0; j < order[i]->ntopics; j++)
-                                if (!strcmp(order[i]->slugs[j], slugs[k])) {
-                                        names[k] = order[i]->names[j];
-                                        break;
-                                }
-
+        struct layout l = {0};
+        order_docs(s, &l);
+        merge_tokens(s, &l);
         uint64_t positions = 0;
-        for (size_t i = 0; i < s->ndocs; i++)
-                positions += s->docs[i].length;
-        uint32_t avglen = s->ndocs ? (uint32_t)(positions / s->ndocs) : 0;
+        for (size_t i = 0; i < l.ndocs; i++)
+                positions += l.order[i]->length;
+        l.avglen = l.ndocs ? (uint32_t)(positions / l.ndocs) : 0;
+        for (uint32_t tf = 0; tf < 64; tf++)
+                l.kp[tf] = rice_k(l.avglen, (uint64_t)tf + 1);
+        /* A large index has SHARD_MAX shards whatever the exact sizes: then code the tokens
+         * shard by shard, each just before it is written, so that the coded index is never
+         * all in memory. Else code them all first to count the bytes. */
+        bool by_shard = shard_count(size_floor(s, &l)) == SHARD_MAX;
         size_t total = 0;
-        for (size_t i = 0; i < s->ntoks; i++)
-                if (s->toks[i].ent.len)
-                        finish_token(&s->toks[i], ids, s->ndocs, avglen);
-        add_topic_tokens(s, order, slugs, nslugs);
-        for (size_t i = 0; i < s->ntoks; i++)
-                total += s->toks[i].post.len + s->toks[i].posn.len + s->toks[i].klen + 4;
-        uint32_t shards = 1;
-        while (shards < SHARD_MAX && total / shards > SHARD_TARGET)
-                shards *= 2;
-
-        if (write_meta(s, order, slugs, names, nslugs, shards, avglen, emit, ctx) < 0 ||
-            write_records(s, order, slugs, nslugs, emit, ctx) < 0 ||
-            write_shards(s, shards, emit, ctx) < 0)
+        for (size_t i = 0; i < l.ntoks && !by_shard; i++) {
+                prefetch_token(&l, i + AHEAD < l.ntoks ? &l.toks[i + AHEAD] : NULL);
+                code_any(&l, &l.toks[i]);
+                total += l.toks[i].plen + l.toks[i].qlen + l.toks[i].klen + 4;
+        }
+        l.shards = by_shard ? SHARD_MAX : shard_count(total);
+        plan_shards(&l);
+        if (write_meta(&l, emit, ctx) < 0 || write_records(&l, emit, ctx) < 0 ||
+            write_shards(&l, by_shard, emit, ctx) < 0 || write_words(&l, emit, ctx) < 0)
                 goto out;
         rc = 0;
 out:
-        free(slugs);
-        free(names);
-        free(order);
-        free(ids);
+        layout_free(&l);
         return rc;
 }
 
@@ -1114,22 +2017,24 @@ static void put_text(struct buf *out, const char *s, size_t len, bool pre)
 {
         const char *end = s + len;
         while (s < end) {
+                /* copy up to the next character reference or line break at once */
+                const char *run = s;
+                while (s < end && *s != '&' && (pre || *s != '\n'))
+                        s++;
+                buf_put(out, run, (size_t)(s - run));
+                if (s == end)
+                        break;
                 if (*s == '&') {
                         size_t n = put_entity(out, s + 1, end);
-                        if (n) {
-                                s += n + 1;
-                                continue;
-                        }
-                }
-                if (*s == '\n' && !pre) {
-                        unsigned char last =
-                            out->len ? (unsigned char)out->data[out->len - 1] : '\n';
-                        if (last != '\n' && last < 0x80)
-                                buf_putc(out, ' ');
-                        s++;
+                        if (!n)
+                                buf_putc(out, '&');
+                        s += n + 1;
                         continue;
                 }
-                buf_putc(out, *s++);
+                unsigned char last = out->len ? (unsigned char)out->data[out->len - 1] : '\n';
+                if (last != '\n' && last < 0x80)
+                        buf_putc(out, ' ');
+                s++;
         }
 }
 
@@ -1243,10 +2148,11 @@ static void json_add(void *ctx, char cls, const char *s, size_t len, uint32_t po
 
 json_t *search_tokens(const char *text)
 {
-        size_t n;
-        char *folded = fold(text, strlen(text), &n);
+        struct buf folded = {0}, tmp = {0};
+        fold(&folded, &tmp, text, strlen(text));
         json_t *out = json_array();
-        tokenize(folded, n, json_add, out);
-        free(folded);
+        tokenize(folded.data, folded.len, json_add, out);
+        buf_free(&folded);
+        buf_free(&tmp);
         return out;
 }
