@@ -58,7 +58,9 @@ static json_t *navigation(json_t *cfg, const char *url)
 json_t *page_context(struct page_build *c, const char *kind, const char *url, const char *title,
                      const char *description)
 {
-        json_t *site = json_deep_copy(c->site);
+        /* shallow: pages only read the shared parts, and jansson counts references
+         * atomically, so threads may share them */
+        json_t *site = json_copy(c->site);
         json_object_set_new(site, "navigation", navigation(c->cfg, url));
         char *root =
             strcmp(kind, "404") ? page_root_for(url) : xstrdup(page_str(c->cfg, "base_path"));
