@@ -5,6 +5,7 @@
 #include "dataset.h"
 #include "frontmatter.h"
 #include "fsio.h"
+#include "pool.h"
 
 #include <string.h>
 
@@ -56,7 +57,8 @@ static json_t *load_file(const char *path, json_t *cfg, int kind_page, struct di
                 free(slug);
         }
         json_object_set_new(entry, "path", json_string(path));
-        json_object_set_new(entry, "markdown", json_stringn(s + body_off, len - body_off));
+        /* frontmatter_check_utf8 has checked every byte: jansson need not again */
+        json_object_set_new(entry, "markdown", json_stringn_nocheck(s + body_off, len - body_off));
         json_object_set_new(entry, "body_line", json_integer(body_line));
 out:
         ynode_free(meta);
@@ -64,9 +66,28 @@ out:
         return entry;
 }
 
-/* Loads every .md file below sub into a new array; sets *failed on any error. */
-static json_t *load_all(const char *dir, const char *sub, json_t *cfg, int kind_page, int *failed,
-                        struct diag *d)
+/* The files of one folder being loaded on the pool: entries[i] is files[i]'s entry, or
+ * NULL when it failed. */
+struct load_job {
+        json_t *files;
+        json_t *cfg;
+        int kind_page;
+        json_t **entries;
+        struct diag *d;
+};
+
+static int load_one(void *arg, size_t i)
+{
+        struct load_job *j = arg;
+        const char *path = json_string_value(json_array_get(j->files, i));
+        j->entries[i] = load_file(path, j->cfg, j->kind_page, j->d);
+        return j->entries[i] ? 0 : -1;
+}
+
+/* Loads every .md file below sub into a new array, in file order, the files read and
+ * parsed on up to jobs threads; sets *failed on any error. */
+static json_t *load_all(const char *dir, const char *sub, json_t *cfg, int kind_page, int jobs,
+                        int *failed, struct diag *d)
 {
         char *folder = xasprintf("%s/%s", dir, sub);
         json_t *out = json_array();
@@ -76,25 +97,23 @@ static json_t *load_all(const char *dir, const char *sub, json_t *cfg, int kind_
                 *failed = 1;
                 return out;
         }
-        size_t i;
-        json_t *f;
-        json_array_foreach(files, i, f)
-        {
-                json_t *e = load_file(json_string_value(f), cfg, kind_page, d);
-                if (e)
-                        json_array_append_new(out, e);
-                else
-                        *failed = 1;
-        }
+        size_t n = json_array_size(files);
+        struct load_job j = {files, cfg, kind_page, xcalloc(n ? n : 1, sizeof(json_t *)), d};
+        if (pool_run(jobs, n, load_one, &j) < 0)
+                *failed = 1;
+        for (size_t i = 0; i < n; i++)
+                if (j.entries[i])
+                        json_array_append_new(out, j.entries[i]);
+        free(j.entries);
         json_decref(files);
         return out;
 }
 
-json_t *content_load(const char *dir, json_t *cfg, struct diag *d)
+json_t *content_load_jobs(const char *dir, json_t *cfg, int jobs, struct diag *d)
 {
         int failed = 0;
-        json_t *articles = load_all(dir, "articles", cfg, 0, &failed, d);
-        json_t *pages = load_all(dir, "pages", cfg, 1, &failed, d);
+        json_t *articles = load_all(dir, "articles", cfg, 0, jobs, &failed, d);
+        json_t *pages = load_all(dir, "pages", cfg, 1, jobs, &failed, d);
         char *data_dir = xasprintf("%s/data", dir);
         json_t *datasets = dataset_load_all(data_dir, cfg, d);
         free(data_dir);
@@ -106,4 +125,9 @@ json_t *content_load(const char *dir, json_t *cfg, struct diag *d)
         }
         return json_pack("{s:o, s:o, s:o}", "articles", articles, "pages", pages, "datasets",
                          datasets);
+}
+
+json_t *content_load(const char *dir, json_t *cfg, struct diag *d)
+{
+        return content_load_jobs(dir, cfg, pool_default_jobs(), d);
 }

@@ -129,10 +129,52 @@ void date_fields(const struct gdate *d, struct gdate_fields *f)
         f->weekday = (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
 }
 
+/* Writes v (0 to 99) as two digits. */
+static char *two_digits(char *p, int v)
+{
+        *p++ = (char)('0' + v / 10);
+        *p++ = (char)('0' + v % 10);
+        return p;
+}
+
+/* date_rfc3339 for the common case (years 0 to 9999, zones under 100 hours) without
+ * printf, which a load calls for every date of every article. Returns -1 otherwise. */
+static int rfc3339_fast(struct buf *out, const struct gdate *d, const struct gdate_fields *f)
+{
+        if (f->year < 0 || f->year > 9999 || d->offset <= -6000 || d->offset >= 6000)
+                return -1;
+        char s[32], *p = s;
+        p = two_digits(p, f->year / 100);
+        p = two_digits(p, f->year % 100);
+        *p++ = '-';
+        p = two_digits(p, f->month);
+        *p++ = '-';
+        p = two_digits(p, f->day);
+        *p++ = 'T';
+        p = two_digits(p, f->hour);
+        *p++ = ':';
+        p = two_digits(p, f->minute);
+        *p++ = ':';
+        p = two_digits(p, f->second);
+        if (d->offset == 0) {
+                *p++ = 'Z';
+        } else {
+                int a = abs(d->offset);
+                *p++ = d->offset < 0 ? '-' : '+';
+                p = two_digits(p, a / 60);
+                *p++ = ':';
+                p = two_digits(p, a % 60);
+        }
+        buf_put(out, s, (size_t)(p - s));
+        return 0;
+}
+
 void date_rfc3339(struct buf *out, const struct gdate *d)
 {
         struct gdate_fields f;
         date_fields(d, &f);
+        if (rfc3339_fast(out, d, &f) == 0)
+                return;
         buf_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d", f.year, f.month, f.day, f.hour, f.minute,
                    f.second);
         if (d->offset == 0)

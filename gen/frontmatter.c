@@ -8,8 +8,60 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* The length of the UTF-8 sequence at p[0..left) that utf8proc_iterate accepts (no
+ * overlong form, no surrogate, nothing above U+10FFFF), or 0. p[0] is not ASCII. */
+static size_t sequence_len(const unsigned char *p, size_t left)
+{
+        unsigned c = p[0];
+        if (c < 0xC2 || c > 0xF4)
+                return 0;
+        size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (left < n)
+                return 0;
+        for (size_t k = 1; k < n; k++)
+                if ((p[k] & 0xC0) != 0x80)
+                        return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
+            (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+                return 0;
+        return n;
+}
+
+/* The check below without positions, a few times faster: true when text is clean. On
+ * false the careful scan runs to say where (so it alone decides what is reported). */
+static bool clean_utf8(const unsigned char *p, size_t len)
+{
+        size_t i = 0;
+        while (i < len) {
+                unsigned c = p[i];
+                if (c < 0x80) {
+                        if (c < 0x20 ? c != '\t' && c != '\n' && c != '\r' : c == 0x7F)
+                                return false;
+                        i++;
+                        continue;
+                }
+                /* the three-byte characters (CJK among them) without a call: the checks
+                 * for overlong forms and surrogates need only the top ten bits */
+                if ((c & 0xF0) == 0xE0 && len - i >= 3 && (p[i + 1] & 0xC0) == 0x80 &&
+                    (p[i + 2] & 0xC0) == 0x80) {
+                        unsigned top = (c & 0x0F) << 12 | (p[i + 1] & 0x3F) << 6;
+                        if (top < 0x800 || (top >= 0xD800 && top <= 0xDFFF))
+                                return false;
+                        i += 3;
+                        continue;
+                }
+                size_t n = sequence_len(p + i, len - i);
+                if (!n)
+                        return false;
+                i += n;
+        }
+        return true;
+}
+
 int frontmatter_check_utf8(const char *path, const char *text, size_t len, struct diag *d)
 {
+        if (clean_utf8((const unsigned char *)text, len))
+                return 0;
         const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
         size_t i = 0;
         int line = 1, col = 1;
@@ -107,6 +159,21 @@ static int take_string(const struct ynode *meta, const char *key, json_t *obj, c
         return 0;
 }
 
+enum { KEY_MAX = 32 }; /* room for the keys made by join_key: "datasets_line" and such */
+
+/* Writes key followed by suffix (both short literals of this file) to out (KEY_MAX
+ * bytes) and returns out: a key name without a formatted allocation per article. */
+static const char *join_key(char *out, const char *key, const char *suffix)
+{
+        size_t n = strlen(key), m = strlen(suffix);
+        out[0] = '\0';
+        if (n + m < KEY_MAX) { /* always: the callers' keys are known */
+                memcpy(out, key, n);
+                memcpy(out + n, suffix, m + 1);
+        }
+        return out;
+}
+
 /* A date key -> key (normalised RFC 3339), key_epoch, key_offset. */
 static int take_date(const struct ynode *n, const char *key, json_t *obj, const char *path, int tz,
                      struct diag *d)
@@ -121,12 +188,10 @@ static int take_date(const struct ynode *n, const char *key, json_t *obj, const 
         }
         struct buf b = {0};
         date_rfc3339(&b, &g);
-        char *k1 = xasprintf("%s_epoch", key), *k2 = xasprintf("%s_offset", key);
+        char k1[KEY_MAX], k2[KEY_MAX];
         json_object_set_new(obj, key, json_string(buf_cstr(&b)));
-        json_object_set_new(obj, k1, json_integer(g.epoch));
-        json_object_set_new(obj, k2, json_integer(g.offset));
-        free(k1);
-        free(k2);
+        json_object_set_new(obj, join_key(k1, key, "_epoch"), json_integer(g.epoch));
+        json_object_set_new(obj, join_key(k2, key, "_offset"), json_integer(g.offset));
         buf_free(&b);
         return 0;
 }
@@ -325,11 +390,9 @@ json_t *frontmatter_article(const struct ynode *meta, const char *path, json_t *
                         } else if (!strcmp(*k, "tags") && check_tags(n, path, d) < 0) {
                                 rc = -1;
                         }
-                        char *lk = xasprintf("%s_line", *k), *ck = xasprintf("%s_col", *k);
-                        json_object_set_new(a, lk, json_integer(n->line));
-                        json_object_set_new(a, ck, json_integer(n->col));
-                        free(lk);
-                        free(ck);
+                        char lk[KEY_MAX], ck[KEY_MAX];
+                        json_object_set_new(a, join_key(lk, *k, "_line"), json_integer(n->line));
+                        json_object_set_new(a, join_key(ck, *k, "_col"), json_integer(n->col));
                 }
                 json_object_set_new(a, *k, list);
         }

@@ -10,6 +10,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Reads fd to its end into out: into the room out has while there is some, then
+ * through a small chunk, so that the end of a file of exactly the size fstat gave is
+ * found without growing. Returns 0, or -1 after reporting. */
+static int read_all(int fd, struct buf *out, const char *path, struct diag *d)
+{
+        char chunk[4096];
+        for (;;) {
+                size_t room = out->cap - out->len - 1;
+                ssize_t n =
+                    read(fd, room ? out->data + out->len : chunk, room ? room : sizeof chunk);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+                        return -1;
+                }
+                if (n == 0)
+                        return 0;
+                if (out->len + (size_t)n > (size_t)FSIO_MAX_BYTES) { /* it grew while read */
+                        diag_error(d, path, 0, 0, "cannot read: larger than %ld MB",
+                                   FSIO_MAX_BYTES >> 20);
+                        return -1;
+                }
+                if (!room) {
+                        buf_put(out, chunk, (size_t)n);
+                        continue;
+                }
+                out->len += (size_t)n;
+                out->data[out->len] = '\0';
+        }
+}
+
 int fsio_read(const char *path, struct buf *out, struct diag *d)
 {
         buf_reset(out);
@@ -43,30 +75,17 @@ int fsio_read(const char *path, struct buf *out, struct diag *d)
                 close(fd);
                 return -1;
         }
-        buf_grow(out, (size_t)st.st_size);
-        for (;;) {
-                buf_grow(out, 65536);
-                ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
-                        close(fd);
-                        return -1;
-                }
-                if (n == 0)
-                        break;
-                if (out->len + (size_t)n > (size_t)FSIO_MAX_BYTES) { /* it grew while read */
-                        diag_error(d, path, 0, 0, "cannot read: larger than %ld MB",
-                                   FSIO_MAX_BYTES >> 20);
-                        close(fd);
-                        return -1;
-                }
-                out->len += (size_t)n;
-                out->data[out->len] = '\0';
+        /* Room for exactly the file and its NUL: most files are a few kilobytes, and a
+         * 64 KB margin on each read only made every buffer a large block for malloc to
+         * carve and merge back. A file that grows while it is read gets more room. */
+        if (out->cap < (size_t)st.st_size + 1) {
+                out->data = xrealloc(out->data, (size_t)st.st_size + 1);
+                out->cap = (size_t)st.st_size + 1;
         }
+        out->data[0] = '\0';
+        int rc = read_all(fd, out, path, d);
         close(fd);
-        return 0;
+        return rc;
 }
 
 bool fsio_is_dir(const char *path)

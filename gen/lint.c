@@ -5,9 +5,11 @@
 #include "utf8.h"
 #include "buf.h"
 #include "numfmt.h"
+#include "pool.h"
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,10 @@ struct block {
         int line;          /* file line of its first line */
         struct ch *ch;     /* its text (text blocks only) */
         size_t n;
+        char *key;        /* a paragraph's text without spaces and line breaks (repeats) */
+        size_t key_chars; /* its length in characters */
+        unsigned marks;   /* bit p: ch holds a mark of pairs[p] */
+        bool half;        /* ch holds one of the half-width marks check_punct looks for */
 };
 
 /* Leading spaces of the line at p (a tab counts 4). */
@@ -191,7 +197,8 @@ static struct block *split_blocks(const char *md, size_t len, int body_line, siz
                 if (start) {
                         if (n == cap)
                                 b = xrealloc(b, (cap *= 2) * sizeof *b);
-                        b[n] = (struct block){kind, (size_t)(p - md), 0, line, NULL, 0};
+                        b[n] =
+                            (struct block){.kind = kind, .start = (size_t)(p - md), .line = line};
                         cur = &b[n++];
                 }
                 cur->end = (size_t)(next - md);
@@ -205,34 +212,78 @@ static struct block *split_blocks(const char *md, size_t len, int body_line, siz
 
 static void free_blocks(struct block *b, size_t n)
 {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(b[i].ch);
+                free(b[i].key);
+        }
         free(b);
 }
 
-/* Marks the bytes of s[0..n) that are not prose: inline code, link targets, autolinks
- * and HTML tags, backslashes of escapes. */
-static void mask_markup(const char *s, size_t n, bool *mask)
+/* Bytes [from, to) of a block that are markup, not prose. */
+struct span {
+        size_t from, to;
+};
+
+/* The markup spans of one block, in order and apart. */
+struct spans {
+        struct span *v;
+        size_t n, cap;
+};
+
+static void add_span(struct spans *m, size_t from, size_t to)
 {
-        for (size_t i = 0; i < n; i++) {
+        if (m->n == m->cap)
+                m->v = xrealloc(m->v, (m->cap = m->cap ? 2 * m->cap : 8) * sizeof *m->v);
+        m->v[m->n++] = (struct span){from, to};
+}
+
+/* The bytes that can start markup: each is found with memchr, which steps over the
+ * many bytes of Chinese text far faster than a test per byte. */
+static const char markup_bytes[] = "\\`]<";
+
+/* Finds the next byte of s[from..n) that can start markup (n when none). at[] remembers
+ * where each of markup_bytes is next (SIZE_MAX: not looked for yet). */
+static size_t next_markup(const char *s, size_t n, size_t from, size_t *at)
+{
+        size_t best = n;
+        for (size_t k = 0; k < sizeof markup_bytes - 1; k++) {
+                if (at[k] == SIZE_MAX || (at[k] < from && at[k] < n)) {
+                        const char *p =
+                            from < n ? memchr(s + from, markup_bytes[k], n - from) : NULL;
+                        at[k] = p ? (size_t)(p - s) : n;
+                }
+                if (at[k] < best)
+                        best = at[k];
+        }
+        return best;
+}
+
+/* Finds the bytes of s[0..n) that are not prose: inline code, link targets, autolinks
+ * and HTML tags, backslashes of escapes; adds them to m in order. */
+static void mask_markup(const char *s, size_t n, struct spans *m)
+{
+        size_t at[sizeof markup_bytes - 1];
+        for (size_t k = 0; k < sizeof markup_bytes - 1; k++)
+                at[k] = SIZE_MAX;
+        for (size_t i = next_markup(s, n, 0, at); i < n; i = next_markup(s, n, i + 1, at)) {
                 if (s[i] == '\\' && i + 1 < n && s[i + 1] != '\n') {
-                        mask[i++] = true;
+                        add_span(m, i, i + 1);
+                        i++;
                 } else if (s[i] == '`') {
                         size_t k = 0;
                         while (i + k < n && s[i + k] == '`')
                                 k++;
                         size_t j = i + k;
                         while (j < n) {
-                                size_t m = 0;
-                                while (j + m < n && s[j + m] == '`')
-                                        m++;
-                                if (m == k)
+                                size_t c = 0;
+                                while (j + c < n && s[j + c] == '`')
+                                        c++;
+                                if (c == k)
                                         break;
-                                j += m ? m : 1;
+                                j += c ? c : 1;
                         }
                         if (j < n) {
-                                for (size_t x = i; x < j + k; x++)
-                                        mask[x] = true;
+                                add_span(m, i, j + k);
                                 i = j + k - 1;
                         } else
                                 i += k - 1;
@@ -245,8 +296,7 @@ static void mask_markup(const char *s, size_t n, bool *mask)
                                 if (!depth)
                                         break;
                         }
-                        for (size_t x = i + 1; x <= j && x < n; x++)
-                                mask[x] = true;
+                        add_span(m, i + 1, j < n ? j + 1 : n);
                         i = j;
                 } else if (s[i] == '<' && i + 1 < n &&
                            (is_latin((unsigned char)s[i + 1]) || s[i + 1] == '/')) {
@@ -254,58 +304,177 @@ static void mask_markup(const char *s, size_t n, bool *mask)
                         while (j < n && s[j] != '>' && s[j] != '\n')
                                 j++;
                         if (j < n && s[j] == '>') {
-                                for (size_t x = i; x <= j; x++)
-                                        mask[x] = true;
+                                add_span(m, i, j + 1);
                                 i = j;
                         }
                 }
         }
 }
 
-/* Reads a text block into characters with their places, leaving out markup; also
- * checks its images. */
+/* utf8_next with its common cases (ASCII, three-byte characters) inline, as read_chars
+ * decodes every character of every article. Returns the length in bytes. */
+static inline int next_cp(const char *s, int *cp)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        if (p[0] < 0x80) {
+                *cp = p[0];
+                return 1;
+        }
+        if (p[0] >= 0xE0 && p[0] < 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+                int c = (p[0] & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+                if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) {
+                        *cp = c;
+                        return 3;
+                }
+        }
+        return utf8_next(s, cp);
+}
+
+/* The bit of pairs[] (below) that cp is a mark of, or 0. */
+static unsigned mark_bit(int cp)
+{
+        switch (cp) {
+        case 0x201C:
+        case 0x201D:
+                return 1u << 0;
+        case 0x2018:
+        case 0x2019:
+                return 1u << 1;
+        case 0x300C:
+        case 0x300D:
+                return 1u << 2;
+        case 0x300A:
+        case 0x300B:
+                return 1u << 3;
+        case 0xFF08:
+        case 0xFF09:
+                return 1u << 4;
+        default:
+                return 0;
+        }
+}
+
+static int half_index(int c);
+static int encode_cp(char *s, int cp);
+
+/* A paragraph's repeat key being written: the source bytes of its well-formed characters
+ * are their UTF-8, so runs of them are copied whole when a character that is left out
+ * (or a stray byte, written as the character it decoded to) ends them. */
+struct key_writer {
+        const char *src; /* the block's bytes */
+        char *out;       /* the key (room for twice the block's bytes) */
+        size_t len;      /* bytes of out written */
+        size_t run;      /* start in src of the run not yet copied, or SIZE_MAX */
+        size_t chars;    /* characters in the key */
+};
+
+/* Copies the pending run, which ends at src[at]. */
+static inline void key_flush(struct key_writer *w, size_t at)
+{
+        if (w->run == SIZE_MAX)
+                return;
+        memcpy(w->out + w->len, w->src + w->run, at - w->run);
+        w->len += at - w->run;
+        w->run = SIZE_MAX;
+}
+
+/* Adds the character cp (k bytes at src[at]) unless it is a space or a line break. */
+static inline void key_add(struct key_writer *w, size_t at, int k, int cp)
+{
+        if (cp == ' ' || cp == '\n' || cp == 0x3000) {
+                key_flush(w, at);
+                return;
+        }
+        w->chars++;
+        if (k > 1 || cp < 0x80) {
+                if (w->run == SIZE_MAX)
+                        w->run = at;
+                return;
+        }
+        key_flush(w, at);
+        w->len += (size_t)encode_cp(w->out + w->len, cp);
+}
+
+/* Warns when the image at s[i] ("![") has no alt text. */
+static void check_image(struct lint *l, const char *s, size_t n, size_t i, int line, int col)
+{
+        size_t j = i + 2;
+        while (j < n && s[j] != ']' && s[j] != '\n')
+                j++;
+        if (j + 1 < n && s[j] == ']' && s[j + 1] == '(') {
+                size_t a = i + 2;
+                while (a < j && (s[a] == ' ' || s[a] == '\t'))
+                        a++;
+                if (a == j)
+                        warn(l, R_IMAGE, line, col,
+                             "image without alt text: describe what it shows between the "
+                             "brackets, ![图中所示内容](…)");
+        }
+}
+
+/* Reads a text block into characters with their places, leaving out markup (and, for a
+ * paragraph, its repeat key); notes which marks the rules look for it holds; also checks
+ * its images. The loop runs for every character of every article: what it updates lives
+ * in locals until the end. */
 static void read_chars(struct lint *l, const char *md, struct block *b)
 {
         const char *s = md + b->start;
         size_t n = b->end - b->start;
-        bool *mask = xcalloc(n + 1, 1);
-        mask_markup(s, n, mask);
-        b->ch = xmalloc((n + 1) * sizeof *b->ch);
-        b->n = 0;
+        struct spans m = {0};
+        mask_markup(s, n, &m);
+        struct ch *ch = xmalloc((n + 1) * sizeof *ch);
+        size_t nch = 0, r = 0; /* m.v[r]: the first span not wholly before i */
+        unsigned marks = 0;
+        bool half = false;
+        char *key = b->kind == B_PARA ? xmalloc(2 * n + 1) : NULL; /* a stray byte takes two */
+        struct key_writer w = {s, key, 0, SIZE_MAX, 0};
         int line = b->line, col = 1;
         for (size_t i = 0; i < n;) {
                 int cp;
-                int k = utf8_next(s + i, &cp);
-                if (cp == '!' && !mask[i] && i + 1 < n && s[i + 1] == '[') {
-                        size_t j = i + 2;
-                        while (j < n && s[j] != ']' && s[j] != '\n')
-                                j++;
-                        if (j + 1 < n && s[j] == ']' && s[j + 1] == '(') {
-                                size_t a = i + 2;
-                                while (a < j && (s[a] == ' ' || s[a] == '\t'))
-                                        a++;
-                                if (a == j)
-                                        warn(l, R_IMAGE, line, col,
-                                             "image without alt text: describe what it shows "
-                                             "between the brackets, ![图中所示内容](…)");
-                        }
-                }
+                int k = next_cp(s + i, &cp);
+                while (r < m.n && m.v[r].to <= i)
+                        r++;
+                bool masked = r < m.n && m.v[r].from <= i;
+                if (cp == '!' && !masked && i + 1 < n && s[i + 1] == '[')
+                        check_image(l, s, n, i, line, col);
                 if (cp == '\n') {
-                        if (b->n && b->ch[b->n - 1].cp != '\n')
-                                b->ch[b->n++] = (struct ch){'\n', line, col};
+                        if (key)
+                                key_flush(&w, i);
+                        if (nch && ch[nch - 1].cp != '\n')
+                                ch[nch++] = (struct ch){'\n', line, col};
                         line++;
                         col = 1;
                         i += (size_t)k;
                         continue;
                 }
-                if (!mask[i] && cp != '*' && cp != '_' && cp != '\r')
-                        b->ch[b->n++] = (struct ch){cp, line, col};
+                if (!masked && cp != '*' && cp != '_' && cp != '\r') {
+                        ch[nch++] = (struct ch){cp, line, col};
+                        /* the marks are U+2018-201D, U+300A-300D, U+FF08-FF09: one test
+                         * sends the Chinese characters between on */
+                        if (cp >= 0x2018 && (unsigned)(cp - 0x300E) >= 0xFF08 - 0x300E)
+                                marks |= mark_bit(cp);
+                        else if (cp < 0x80 && half_index(cp) >= 0)
+                                half = true;
+                        if (key)
+                                key_add(&w, i, k, cp);
+                } else if (key)
+                        key_flush(&w, i);
                 col++;
                 i += (size_t)k;
         }
-        while (b->n && (b->ch[b->n - 1].cp == '\n' || b->ch[b->n - 1].cp == ' '))
-                b->n--;
-        free(mask);
+        while (nch && (ch[nch - 1].cp == '\n' || ch[nch - 1].cp == ' '))
+                nch--;
+        if (key) {
+                key_flush(&w, n);
+                key[w.len] = '\0';
+        }
+        b->ch = ch;
+        b->n = nch;
+        b->key = key;
+        b->key_chars = w.chars;
+        b->marks = marks;
+        b->half = half;
+        free(m.v);
 }
 
 /* The index of the first character after the block's own marker (#, >, -, 1.). */
@@ -331,9 +500,9 @@ static size_t text_start(const struct block *b)
 /* ---------------------------------------------------------------------------------------
  * Rules */
 
-static void put_cp(struct buf *b, int cp)
+/* Writes cp as UTF-8 to s (room for 4 bytes); returns the bytes written. */
+static int encode_cp(char *s, int cp)
 {
-        char s[4];
         int n;
         if (cp < 0x80)
                 s[0] = (char)cp, n = 1;
@@ -345,7 +514,13 @@ static void put_cp(struct buf *b, int cp)
         else
                 s[0] = (char)(0xF0 | (cp >> 18)), s[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
                 s[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), s[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-        buf_put(b, s, (size_t)n);
+        return n;
+}
+
+static void put_cp(struct buf *b, int cp)
+{
+        char s[4];
+        buf_put(b, s, (size_t)encode_cp(s, cp));
 }
 
 /* The characters ch[from..to) as UTF-8 (a few around a place, for messages). */
@@ -356,15 +531,39 @@ static void excerpt(struct buf *out, const struct block *b, size_t from, size_t 
                         put_cp(out, b->ch[i].cp);
 }
 
+/* The place of c in ",;:?!()", or -1. */
+static int half_index(int c)
+{
+        switch (c) {
+        case ',':
+                return 0;
+        case ';':
+                return 1;
+        case ':':
+                return 2;
+        case '?':
+                return 3;
+        case '!':
+                return 4;
+        case '(':
+                return 5;
+        case ')':
+                return 6;
+        default:
+                return -1;
+        }
+}
+
 /* Half-width , ; : ? ! ( ) between two Chinese characters. */
 static void check_punct(struct lint *l, const struct block *b)
 {
-        static const char half[] = ",;:?!()";
         static const char *const full[] = {"，", "；", "：", "？", "！", "（", "）"};
+        if (!b->half)
+                return; /* none of them at all (read_chars noted it) */
         for (size_t i = 1; i + 1 < b->n; i++) {
                 int c = b->ch[i].cp;
-                const char *h = c < 0x80 && c ? strchr(half, c) : NULL;
-                if (!h)
+                int h = half_index(c);
+                if (h < 0)
                         continue;
                 size_t next = i + 1;
                 if (b->ch[next].cp == ' ' && next + 1 < b->n && c != '(')
@@ -374,12 +573,12 @@ static void check_punct(struct lint *l, const struct block *b)
                 struct buf ex = {0}, fix = {0};
                 excerpt(&ex, b, i - 1, next + 1);
                 put_cp(&fix, b->ch[i - 1].cp);
-                buf_puts(&fix, full[h - half]);
+                buf_puts(&fix, full[h]);
                 put_cp(&fix, b->ch[next].cp);
                 warn(l, R_PUNCT, b->ch[i].line, b->ch[i].col,
                      "half-width '%c' between Chinese characters (“%s”): use the full-width "
                      "“%s” (“%s”)",
-                     c, buf_cstr(&ex), full[h - half], buf_cstr(&fix));
+                     c, buf_cstr(&ex), full[h], buf_cstr(&fix));
                 buf_free(&ex);
                 buf_free(&fix);
         }
@@ -403,6 +602,8 @@ static void check_balance(struct lint *l, const struct block *b, const struct bl
 {
         for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
                 int open = pairs[p][0], close = pairs[p][1];
+                if (!(b->marks & 1u << p))
+                        continue; /* neither mark (read_chars noted them): nothing to report */
                 size_t depth = 0, first_open = 0, opens = 0;
                 bool bad_close = false;
                 for (size_t i = 0; i < b->n; i++) {
@@ -471,17 +672,6 @@ static void check_broken(struct lint *l, const struct block *b, const struct blo
              buf_cstr(&a), next->line, buf_cstr(&z));
         buf_free(&a);
         buf_free(&z);
-}
-
-/* The paragraph's text without spaces and line breaks, for finding repeats. Caller frees. */
-static char *para_key(const struct block *b)
-{
-        struct buf k = {0};
-        for (size_t i = 0; i < b->n; i++)
-                if (b->ch[i].cp != ' ' && b->ch[i].cp != '\n' && b->ch[i].cp != 0x3000)
-                        put_cp(&k, b->ch[i].cp);
-        buf_puts(&k, "");
-        return buf_detach(&k);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -575,6 +765,26 @@ static bool spells(const struct block *b, size_t i, const char *s)
         return true;
 }
 
+/* Decodes s as spells reads it into cps (room for strlen(s)); returns how many. */
+static size_t decode(const char *s, int *cps)
+{
+        size_t m = 0;
+        while (*s)
+                s += utf8_next(s, &cps[m++]);
+        return m;
+}
+
+/* spells, for text already decoded into cps[0..m). */
+static bool spells_decoded(const struct block *b, size_t i, const int *cps, size_t m)
+{
+        if (m > b->n || i > b->n - m)
+                return false;
+        for (size_t t = 0; t < m; t++)
+                if (b->ch[i + t].cp != cps[t])
+                        return false;
+        return true;
+}
+
 static size_t cp_len(const char *s)
 {
         size_t n = 0;
@@ -633,8 +843,12 @@ static void check_table(struct lint *l, const struct block *b, const char *dname
                 if (!label || cp_len(label) < 2)
                         continue;
                 size_t llen = cp_len(label);
+                /* the label decoded once, not at every place of the block */
+                int own[64],
+                    *cps = strlen(label) <= 64 ? own : xmalloc(strlen(label) * sizeof *cps);
+                size_t m = decode(label, cps);
                 for (size_t i = 0; i + llen < b->n; i++) {
-                        if (!spells(b, i, label))
+                        if ((m && b->ch[i].cp != cps[0]) || !spells_decoded(b, i, cps, m))
                                 continue;
                         /* the words up to the first digit, within the clause */
                         struct buf conn = {0};
@@ -717,6 +931,8 @@ static void check_table(struct lint *l, const struct block *b, const char *dname
                         }
                         buf_free(&conn);
                 }
+                if (cps != own)
+                        free(cps);
         }
 }
 
@@ -740,6 +956,64 @@ static void check_numbers(struct lint *l, const struct block *b, json_t *article
 /* ---------------------------------------------------------------------------------------
  * Articles */
 
+/* The paragraphs of one article read so far, by repeat key: an open-addressing table
+ * whose keys are the blocks' own, so that each is hashed once and never copied. */
+struct seen {
+        struct seen_slot {
+                uint64_t hash;
+                const char *key; /* NULL: empty slot */
+                int line;
+        } * v;
+        size_t cap, n; /* cap: a power of two */
+};
+
+static uint64_t key_hash(const char *s, size_t n)
+{
+        uint64_t h = 0x9E3779B97F4A7C15u ^ n;
+        for (; n >= 8; s += 8, n -= 8) {
+                uint64_t w;
+                memcpy(&w, s, 8);
+                h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+                h ^= h >> 29;
+        }
+        for (; n; s++, n--)
+                h = (h ^ (unsigned char)*s) * 0x100000001B3u;
+        return h ^ h >> 32;
+}
+
+static void seen_grow(struct seen *t)
+{
+        struct seen old = *t;
+        t->cap = old.cap ? 2 * old.cap : 64;
+        t->v = xcalloc(t->cap, sizeof *t->v);
+        for (size_t i = 0; i < old.cap; i++) {
+                if (!old.v[i].key)
+                        continue;
+                size_t j = old.v[i].hash & (t->cap - 1);
+                while (t->v[j].key)
+                        j = (j + 1) & (t->cap - 1);
+                t->v[j] = old.v[i];
+        }
+        free(old.v);
+}
+
+/* The line of the first paragraph with key; when there was none, records line for it
+ * and returns 0. */
+static int seen_first(struct seen *t, const char *key, int line)
+{
+        if (2 * (t->n + 1) > t->cap)
+                seen_grow(t);
+        size_t len = strlen(key);
+        uint64_t h = key_hash(key, len);
+        size_t j = h & (t->cap - 1);
+        for (; t->v[j].key; j = (j + 1) & (t->cap - 1))
+                if (t->v[j].hash == h && !strcmp(t->v[j].key, key))
+                        return t->v[j].line;
+        t->v[j] = (struct seen_slot){h, key, line};
+        t->n++;
+        return 0;
+}
+
 static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag *d)
 {
         struct lint l = {json_string_value(json_object_get(article, "path")), d, strict, 0, {0}};
@@ -757,7 +1031,7 @@ static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag 
         for (size_t i = 0; i < n; i++)
                 if (b[i].kind != B_FENCE && b[i].kind != B_OTHER)
                         read_chars(&l, md, &b[i]);
-        json_t *seen = json_object();
+        struct seen seen = {0};
         for (size_t i = 0; i < n; i++) {
                 if (!b[i].ch)
                         continue;
@@ -765,15 +1039,11 @@ static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag 
                 for (size_t j = i + 1; j < n && !next; j++)
                         next = &b[j];
                 if (b[i].kind == B_PARA) {
-                        char *key = para_key(&b[i]);
-                        json_t *first = json_object_get(seen, key);
-                        if (cp_len(key) >= 10 && first)
+                        int first = seen_first(&seen, b[i].key, b[i].line);
+                        if (b[i].key_chars >= 10 && first)
                                 warn(&l, R_REPEAT, b[i].line, 1,
                                      "this paragraph repeats the one at line %d: delete one copy",
-                                     (int)json_integer_value(first));
-                        else if (!first)
-                                json_object_set_new(seen, key, json_integer(b[i].line));
-                        free(key);
+                                     first);
                 }
                 check_broken(&l, &b[i], next && next->ch ? next : NULL);
                 check_balance(&l, &b[i], next && next->ch ? next : NULL);
@@ -781,7 +1051,7 @@ static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag 
                 if (datasets)
                         check_numbers(&l, &b[i], article, datasets);
         }
-        json_decref(seen);
+        free(seen.v);
         free_blocks(b, n);
         return l.count;
 }
@@ -791,17 +1061,39 @@ int lint_article(json_t *article, json_t *datasets, struct diag *d)
         return lint_one(article, datasets, false, d);
 }
 
+/* The articles being linted on the pool; counts[i] is article i's number of findings. */
+struct lint_job {
+        json_t *articles, *datasets;
+        bool drafts, strict;
+        int *counts;
+        struct diag *d;
+};
+
+static int lint_job_one(void *arg, size_t i)
+{
+        struct lint_job *j = arg;
+        json_t *a = json_array_get(j->articles, i);
+        if (j->drafts || !json_is_true(json_object_get(a, "draft")))
+                j->counts[i] = lint_one(a, j->datasets, j->strict, j->d);
+        return 0;
+}
+
+int lint_content_jobs(json_t *content, bool drafts, bool strict, int jobs, struct diag *d)
+{
+        json_t *articles = json_object_get(content, "articles");
+        size_t n = json_array_size(articles);
+        struct lint_job j = {articles, json_object_get(content, "datasets"), drafts,
+                             strict,   xcalloc(n ? n : 1, sizeof(int)),      d};
+        int ran = pool_run(jobs, n, lint_job_one, &j);
+        (void)ran; /* lint_job_one never fails */
+        int total = 0;
+        for (size_t i = 0; i < n; i++)
+                total += j.counts[i];
+        free(j.counts);
+        return total;
+}
+
 int lint_content(json_t *content, bool drafts, bool strict, struct diag *d)
 {
-        int n = 0;
-        size_t i;
-        json_t *a;
-        json_t *datasets = json_object_get(content, "datasets");
-        json_array_foreach(json_object_get(content, "articles"), i, a)
-        {
-                if (!drafts && json_is_true(json_object_get(a, "draft")))
-                        continue;
-                n += lint_one(a, datasets, strict, d);
-        }
-        return n;
+        return lint_content_jobs(content, drafts, strict, pool_default_jobs(), d);
 }

@@ -23,5 +23,8 @@ int lint_article(json_t *article, json_t *datasets, struct diag *d);
 /* Lints every article of content (content_load's result), drafts only when drafts is
  * true. With strict the findings are reported as errors. Returns how many there were. */
 int lint_content(json_t *content, bool drafts, bool strict, struct diag *d);
+/* The same on up to jobs threads (1: this thread only); the count and the messages do
+ * not depend on jobs. lint_content uses one thread per online CPU. */
+int lint_content_jobs(json_t *content, bool drafts, bool strict, int jobs, struct diag *d);
 
 #endif

@@ -21,14 +21,36 @@ static const char *str(json_t *obj, const char *key)
         return s ? s : "";
 }
 
+/* An article and what it is sorted by, looked up once rather than at each comparison. */
+struct dated {
+        json_int_t epoch;
+        const char *slug;
+        json_t *article;
+};
+
 static int newest_first(const void *pa, const void *pb)
 {
-        json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-        json_int_t ea = json_integer_value(json_object_get(a, "date_epoch"));
-        json_int_t eb = json_integer_value(json_object_get(b, "date_epoch"));
-        if (ea != eb)
-                return ea > eb ? -1 : 1;
-        return strcmp(str(a, "slug"), str(b, "slug"));
+        const struct dated *a = pa, *b = pb;
+        if (a->epoch != b->epoch)
+                return a->epoch > b->epoch ? -1 : 1;
+        return strcmp(a->slug, b->slug);
+}
+
+/* Sorts articles newest first, then by slug. */
+static void sort_newest_first(json_t *articles)
+{
+        size_t n = json_array_size(articles);
+        struct dated *items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++) {
+                json_t *a = json_incref(json_array_get(articles, i));
+                items[i] = (struct dated){json_integer_value(json_object_get(a, "date_epoch")),
+                                          str(a, "slug"), a};
+        }
+        qsort(items, n, sizeof *items, newest_first);
+        json_array_clear(articles);
+        for (size_t i = 0; i < n; i++)
+                json_array_append_new(articles, items[i].article);
+        free(items);
 }
 
 /* Sorts a json array with a comparator on its items. */
@@ -64,14 +86,24 @@ static char *tag_dir(const char *name)
         return buf_detach(&b);
 }
 
-static void add_index(json_t *group, size_t i)
+/* Adds the article with index ix (a shared integer) to a group; counts are set once the
+ * groups are full (set_count). */
+static void add_index(json_t *group, json_t *ix)
 {
-        json_array_append_new(json_object_get(group, "articles"), json_integer((json_int_t)i));
-        json_object_set_new(group, "count",
-                            json_integer(json_integer_value(json_object_get(group, "count")) + 1));
+        json_array_append(json_object_get(group, "articles"), ix);
 }
 
-static json_t *topic_index(json_t *cfg, json_t *topics_by_slug)
+/* A group's count: how many entries its articles list has. */
+static void set_count(json_t *group)
+{
+        size_t n = json_array_size(json_object_get(group, "articles"));
+        json_object_set_new(group, "count", json_integer((json_int_t)n));
+}
+
+/* The topic groups in site.yaml order, each also under its slug in topics_by_slug, and
+ * under it in cards the {slug, name, url} that articles and datasets show: one object
+ * that all of them share, not a copy each. */
+static json_t *topic_index(json_t *cfg, json_t *topics_by_slug, json_t *cards)
 {
         json_t *topics = json_array();
         size_t i;
@@ -85,8 +117,20 @@ static json_t *topic_index(json_t *cfg, json_t *topics_by_slug)
                 free(url);
                 json_array_append(topics, m);
                 json_object_set_new(topics_by_slug, str(t, "slug"), m);
+                json_object_set_new(cards, str(t, "slug"),
+                                    json_pack("{s:O, s:O, s:O}", "slug", json_object_get(m, "slug"),
+                                              "name", json_object_get(m, "name"), "url",
+                                              json_object_get(m, "url")));
         }
         return topics;
+}
+
+/* The shared {slug, name, url} of the topic with slug (empty strings for an unknown one,
+ * which the front matter check does not let through). Returns a new reference. */
+static json_t *topic_card(json_t *cards, const char *slug)
+{
+        json_t *c = json_object_get(cards, slug);
+        return c ? json_incref(c) : json_pack("{s:s, s:s, s:s}", "slug", "", "name", "", "url", "");
 }
 
 static int more_used_first(const void *pa, const void *pb)
@@ -99,10 +143,42 @@ static int more_used_first(const void *pa, const void *pb)
         return strcmp(str(a, "name"), str(b, "name"));
 }
 
-/* Fills in each article's topics and tags as objects and the topic and tag groups. */
-static void link_topics_and_tags(json_t *articles, json_t *topics_by_slug, json_t *tags)
+/* The tag group of tag name, made on first use (with its card, the {name, url, dir}
+ * every article with the tag shares). Tags whose folder names are the same share a group,
+ * named after the first. by_name and by_dir hold [group, card] pairs. */
+static json_t *tag_group(const char *name, json_t *by_name, json_t *by_dir, json_t *tags)
 {
-        json_t *tags_by_dir = json_object();
+        json_t *pair = json_object_get(by_name, name);
+        if (pair)
+                return pair;
+        char *dir = tag_dir(name);
+        pair = json_object_get(by_dir, dir);
+        if (!pair) {
+                struct buf url = {0};
+                buf_puts(&url, "tags/");
+                escape_url_segment(&url, dir, strlen(dir));
+                buf_putc(&url, '/');
+                json_t *g = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "name", name, "dir", dir, "url",
+                                      buf_cstr(&url), "count", 0, "articles");
+                json_t *card =
+                    json_pack("{s:O, s:O, s:O}", "name", json_object_get(g, "name"), "url",
+                              json_object_get(g, "url"), "dir", json_object_get(g, "dir"));
+                pair = json_pack("[o, o]", g, card);
+                json_object_set_new(by_dir, dir, pair);
+                json_array_append(tags, g);
+                buf_free(&url);
+        }
+        json_object_set(by_name, name, pair);
+        free(dir);
+        return pair;
+}
+
+/* Fills in each article's topics and tags as objects and the topic and tag groups. ints[i]
+ * is the shared integer i. */
+static void link_topics_and_tags(json_t *articles, json_t *topics_by_slug, json_t *topic_cards,
+                                 json_t *tags, json_t *const *ints)
+{
+        json_t *by_name = json_object(), *by_dir = json_object();
         size_t i;
         json_t *a;
         json_array_foreach(articles, i, a)
@@ -112,50 +188,33 @@ static void link_topics_and_tags(json_t *articles, json_t *topics_by_slug, json_
                 json_t *v;
                 json_array_foreach(json_object_get(a, "topics"), j, v)
                 {
-                        json_t *t = json_object_get(topics_by_slug, json_string_value(v));
-                        add_index(t, i);
-                        json_array_append_new(ts, json_pack("{s:s, s:s, s:s}", "slug",
-                                                            str(t, "slug"), "name", str(t, "name"),
-                                                            "url", str(t, "url")));
+                        add_index(json_object_get(topics_by_slug, json_string_value(v)), ints[i]);
+                        json_array_append_new(ts, topic_card(topic_cards, json_string_value(v)));
                 }
                 json_array_foreach(json_object_get(a, "tags"), j, v)
                 {
-                        char *dir = tag_dir(json_string_value(v));
-                        json_t *g = json_object_get(tags_by_dir, dir);
-                        if (!g) {
-                                struct buf url = {0};
-                                buf_puts(&url, "tags/");
-                                escape_url_segment(&url, dir, strlen(dir));
-                                buf_putc(&url, '/');
-                                g = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "name",
-                                              json_string_value(v), "dir", dir, "url",
-                                              buf_cstr(&url), "count", 0, "articles");
-                                json_object_set_new(tags_by_dir, dir, g);
-                                json_array_append(tags, g);
-                                buf_free(&url);
-                        }
+                        json_t *pair = tag_group(json_string_value(v), by_name, by_dir, tags);
+                        json_t *g = json_array_get(pair, 0);
                         /* the same tag twice on one article counts once */
                         json_t *idx = json_object_get(g, "articles");
                         size_t last = json_array_size(idx);
-                        if (!last ||
-                            json_integer_value(json_array_get(idx, last - 1)) != (json_int_t)i) {
-                                add_index(g, i);
-                                json_array_append_new(
-                                    gs, json_pack("{s:s, s:s, s:s}", "name", str(g, "name"), "url",
-                                                  str(g, "url"), "dir", str(g, "dir")));
+                        if (!last || json_array_get(idx, last - 1) != ints[i]) {
+                                add_index(g, ints[i]);
+                                json_array_append(gs, json_array_get(pair, 1));
                         }
-                        free(dir);
                 }
                 json_object_set_new(a, "topics", ts);
                 json_object_set_new(a, "tags", gs);
         }
+        json_array_foreach(tags, i, a) set_count(a);
         sort_array(tags, more_used_first);
-        json_decref(tags_by_dir);
+        json_decref(by_name);
+        json_decref(by_dir);
 }
 
 /* Archive by year and month, each article in the zone its date was written in, so that
  * it is filed under the day its page shows. */
-static json_t *archive(json_t *articles)
+static json_t *archive(json_t *articles, json_t *const *ints)
 {
         json_t *years = json_array();
         json_t *year = NULL, *month = NULL;
@@ -187,24 +246,48 @@ static json_t *archive(json_t *articles)
                         free(label);
                         cur_m = f.month;
                 }
-                json_object_set_new(
-                    year, "count",
-                    json_integer(json_integer_value(json_object_get(year, "count")) + 1));
-                add_index(month, i);
+                add_index(month, ints[i]);
+        }
+        json_t *y;
+        json_array_foreach(years, i, y)
+        {
+                size_t count = 0, j;
+                json_t *m;
+                json_array_foreach(json_object_get(y, "months"), j, m)
+                {
+                        set_count(m);
+                        count += json_array_size(json_object_get(m, "articles"));
+                }
+                json_object_set_new(y, "count", json_integer((json_int_t)count));
         }
         return years;
 }
 
-/* A topic's or tag's articles as plain indices, and what sharing it is worth. */
+/* A topic's or tag's articles as plain indices (ascending), and what sharing it is worth. */
 struct group {
-        size_t *idx;
+        uint32_t *idx;
         size_t n;
         int weight;
+        int most; /* the most times one article is in it (a topic listed twice: 2) */
+};
+
+/* What relate works with: the groups, each article's groups (member[start[o]] up to
+ * member[start[o + 1]], in group order, an article listed twice in a group counted
+ * twice), and per-article scratch. */
+struct related_ctx {
+        struct group *groups;
+        uint32_t *start, *member;
+        int *gw;         /* per group: its weight times how often the current article is in it */
+        int *score;      /* per article: its score, valid once evaluated for the current one */
+        uint32_t *stamp; /* per article: 1 + the article it was last evaluated for */
+        size_t *lists;   /* the current article's distinct groups */
+        uint32_t best[RELATED_MAX];
+        int nbest;
 };
 
 /* Keeps best[] (at most RELATED_MAX, best first) with the candidate o placed by score,
  * then by index (newer first). */
-static void keep_best(size_t *best, int *nbest, const int *score, size_t o)
+static void keep_best(uint32_t *best, int *nbest, const int *score, uint32_t o)
 {
         int at = *nbest;
         while (at > 0 && (score[o] > score[best[at - 1]] ||
@@ -220,14 +303,84 @@ static void keep_best(size_t *best, int *nbest, const int *score, size_t o)
                 (*nbest)++;
 }
 
+/* Scores candidate o against article i (once) and offers it to best[]: what o shares
+ * with i, read from o's own few groups. */
+static void evaluate(struct related_ctx *c, size_t i, uint32_t o)
+{
+        if (o == i || c->stamp[o] == (uint32_t)(i + 1))
+                return;
+        c->stamp[o] = (uint32_t)(i + 1);
+        int s = 0;
+        for (uint32_t m = c->start[o], end = c->start[o + 1]; m < end; m++)
+                s += c->gw[c->member[m]];
+        c->score[o] = s;
+        keep_best(c->best, &c->nbest, c->score, o);
+}
+
+/* Orders the current article's groups smallest first. */
+static void sort_lists(struct related_ctx *c, size_t nl)
+{
+        for (size_t a = 1; a < nl; a++)
+                for (size_t b = a; b > 0 && c->groups[c->lists[b]].n < c->groups[c->lists[b - 1]].n;
+                     b--) {
+                        size_t t = c->lists[b];
+                        c->lists[b] = c->lists[b - 1];
+                        c->lists[b - 1] = t;
+                }
+}
+
+/* The best RELATED_MAX articles for article i, into c->best. Every article in one of i's
+ * groups is a candidate, scored exactly. Groups are read smallest first, and reading stops
+ * once no article left unread could enter: those are in none of the groups read, so they
+ * score at most what the groups left can give (rest); with the fourth best at theta, a
+ * score below theta cannot enter, and one equal to it only with a lower index, which the
+ * next group (all of whose members such an article must be in) shows in order. */
+static void relate_one(struct related_ctx *c, size_t i)
+{
+        size_t nl = 0;
+        int rest = 0;
+        for (size_t m = c->start[i]; m < c->start[i + 1]; m++) {
+                size_t k = c->member[m];
+                if (!c->gw[k])
+                        c->lists[nl++] = k;
+                c->gw[k] += c->groups[k].weight;
+        }
+        for (size_t l = 0; l < nl; l++)
+                rest += c->gw[c->lists[l]] * c->groups[c->lists[l]].most;
+        sort_lists(c, nl);
+        c->nbest = 0;
+        for (size_t l = 0; l < nl; l++) {
+                const struct group *G = &c->groups[c->lists[l]];
+                bool ties_only = false; /* only articles tying with the fourth, before it */
+                if (c->nbest == RELATED_MAX) {
+                        int theta = c->score[c->best[RELATED_MAX - 1]];
+                        if (rest < theta)
+                                break;
+                        ties_only = rest == theta;
+                }
+                for (size_t j = 0; j < G->n; j++) {
+                        if (ties_only && G->idx[j] >= c->best[RELATED_MAX - 1])
+                                break;
+                        evaluate(c, i, G->idx[j]);
+                }
+                if (ties_only)
+                        break;
+                rest -= c->gw[c->lists[l]] * G->most;
+        }
+        for (size_t l = 0; l < nl; l++)
+                c->gw[c->lists[l]] = 0;
+}
+
 /* Related articles: those sharing topics (2 points each) and tags (1 point), best first,
- * newer first on a tie. Scores are summed over the groups an article is in, so the cost
- * is the size of those groups, not the size of the site. */
-static void relate(json_t *articles, json_t *topics, json_t *tags)
+ * newer first on a tie. Only articles in a group of the article are looked at, and of
+ * those only as many as can still enter (see relate_one). ints[i] is the shared integer i.
+ * Indices and memberships are 32-bit: four billion of either is far beyond any site. */
+static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const *ints)
 {
         size_t n = json_array_size(articles);
         size_t ngroups = json_array_size(topics) + json_array_size(tags);
-        struct group *groups = xcalloc(ngroups ? ngroups : 1, sizeof *groups);
+        struct related_ctx c = {0};
+        c.groups = xcalloc(ngroups ? ngroups : 1, sizeof *c.groups);
         size_t *member_count = xcalloc(n ? n : 1, sizeof *member_count);
         size_t g = 0;
         for (int kind = 0; kind < 2; kind++) {
@@ -236,78 +389,69 @@ static void relate(json_t *articles, json_t *topics, json_t *tags)
                 json_array_foreach(kind ? tags : topics, i, grp)
                 {
                         json_t *idx = json_object_get(grp, "articles");
-                        struct group *G = &groups[g++];
+                        struct group *G = &c.groups[g++];
                         G->n = json_array_size(idx);
                         G->idx = xmalloc((G->n ? G->n : 1) * sizeof *G->idx);
                         G->weight = kind ? 1 : 2;
-                        for (size_t k = 0; k < G->n; k++) {
-                                G->idx[k] = (size_t)json_integer_value(json_array_get(idx, k));
+                        G->most = 1;
+                        for (size_t k = 0, run = 1; k < G->n; k++) {
+                                G->idx[k] = (uint32_t)json_integer_value(json_array_get(idx, k));
                                 member_count[G->idx[k]]++;
+                                run = k && G->idx[k] == G->idx[k - 1] ? run + 1 : 1;
+                                G->most = (int)run > G->most ? (int)run : G->most;
                         }
                 }
         }
-        /* each article's groups, as offsets into one array */
-        size_t *start = xcalloc(n + 1, sizeof *start);
-        for (size_t i = 0; i < n; i++)
-                start[i + 1] = start[i] + member_count[i];
-        size_t *member = xmalloc((start[n] ? start[n] : 1) * sizeof *member);
+        c.start = xcalloc(n + 1, sizeof *c.start);
+        size_t most = 0;
+        for (size_t i = 0; i < n; i++) {
+                c.start[i + 1] = c.start[i] + (uint32_t)member_count[i];
+                most = member_count[i] > most ? member_count[i] : most;
+        }
+        c.member = xmalloc((c.start[n] ? c.start[n] : 1) * sizeof *c.member);
         memset(member_count, 0, n * sizeof *member_count);
         for (size_t k = 0; k < ngroups; k++)
-                for (size_t j = 0; j < groups[k].n; j++) {
-                        size_t a = groups[k].idx[j];
-                        member[start[a] + member_count[a]++] = k;
+                for (size_t j = 0; j < c.groups[k].n; j++) {
+                        size_t a = c.groups[k].idx[j];
+                        c.member[c.start[a] + member_count[a]++] = (uint32_t)k;
                 }
-        int *score = xcalloc(n ? n : 1, sizeof *score);
-        size_t *touched = xmalloc((n ? n : 1) * sizeof *touched);
+        c.gw = xcalloc(ngroups ? ngroups : 1, sizeof *c.gw);
+        c.score = xcalloc(n ? n : 1, sizeof *c.score);
+        c.stamp = xcalloc(n ? n : 1, sizeof *c.stamp);
+        c.lists = xmalloc((most ? most : 1) * sizeof *c.lists);
         for (size_t i = 0; i < n; i++) {
-                size_t ntouched = 0;
-                for (size_t m = start[i]; m < start[i + 1]; m++) {
-                        const struct group *G = &groups[member[m]];
-                        for (size_t j = 0; j < G->n; j++) {
-                                size_t o = G->idx[j];
-                                if (o == i)
-                                        continue;
-                                if (!score[o])
-                                        touched[ntouched++] = o;
-                                score[o] += G->weight;
-                        }
-                }
-                size_t best[RELATED_MAX];
-                int nbest = 0;
-                for (size_t t = 0; t < ntouched; t++)
-                        keep_best(best, &nbest, score, touched[t]);
+                relate_one(&c, i);
                 json_t *rel = json_array();
-                for (int k = 0; k < nbest; k++)
-                        json_array_append_new(rel, json_integer((json_int_t)best[k]));
-                for (size_t t = 0; t < ntouched; t++)
-                        score[touched[t]] = 0;
+                for (int k = 0; k < c.nbest; k++)
+                        json_array_append(rel, ints[c.best[k]]);
                 json_object_set_new(json_array_get(articles, i), "related", rel);
         }
         for (size_t k = 0; k < ngroups; k++)
-                free(groups[k].idx);
-        free(groups);
+                free(c.groups[k].idx);
+        free(c.groups);
         free(member_count);
-        free(start);
-        free(member);
-        free(score);
-        free(touched);
+        free(c.start);
+        free(c.member);
+        free(c.gw);
+        free(c.score);
+        free(c.stamp);
+        free(c.lists);
 }
 
-static void set_date_zh(json_t *obj, const char *key)
+/* Sets zk ("2025年1月20日") from ek (the epoch) and ok (the offset), when obj has ek:
+ * DATE_ZH(obj, "date") sets date_zh from date_epoch and date_offset. */
+#define DATE_ZH(obj, key) set_date_zh(obj, key "_epoch", key "_offset", key "_zh")
+static void set_date_zh(json_t *obj, const char *ek, const char *ok, const char *zk)
 {
-        char *ek = xasprintf("%s_epoch", key), *ok = xasprintf("%s_offset", key);
-        char *zk = xasprintf("%s_zh", key);
-        if (json_object_get(obj, ek)) {
-                struct gdate g = {json_integer_value(json_object_get(obj, ek)),
-                                  (int)json_integer_value(json_object_get(obj, ok))};
-                struct buf b = {0};
-                date_zh(&b, &g);
-                json_object_set_new(obj, zk, json_string(buf_cstr(&b)));
-                buf_free(&b);
-        }
-        free(ek);
-        free(ok);
-        free(zk);
+        json_t *epoch = json_object_get(obj, ek);
+        if (!epoch)
+                return;
+        struct gdate g = {json_integer_value(epoch),
+                          (int)json_integer_value(json_object_get(obj, ok))};
+        struct buf b = {0};
+        date_zh(&b, &g);
+        json_object_set_new(obj, zk, json_string(buf_cstr(&b)));
+        buf_free(&b);
 }
 
 /* Marks the articles some feed shows: the site feed's newest and each topic's. */
@@ -344,8 +488,11 @@ static int check_slugs(json_t *articles, struct diag *d)
                                    "duplicate slug '%s': %s has it too (set a different slug:)",
                                    str(a, "slug"), json_string_value(prev));
                         rc = -1;
-                } else
-                        json_object_set_new(seen, str(a, "slug"), json_string(str(a, "path")));
+                } else {
+                        json_t *path = json_object_get(a, "path"); /* shared, not copied */
+                        json_object_set_new(seen, str(a, "slug"),
+                                            path ? json_incref(path) : json_string(""));
+                }
         }
         json_decref(seen);
         return rc;
@@ -387,8 +534,8 @@ static void know(json_t *known, const char *path)
 
 /* Datasets: URLs, topics as objects, the paths of their downloads, and the articles that
  * name them in `datasets:` (whose names are checked and become {name, title, url}). */
-static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_slug, json_t *known,
-                         struct diag *d)
+static int link_datasets(json_t *articles, json_t *datasets, json_t *topic_cards, json_t *known,
+                         json_t *const *ints, struct diag *d)
 {
         int rc = 0;
         json_t *by_name = json_object();
@@ -419,12 +566,9 @@ static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_s
                 json_t *topics = json_array(), *slug;
                 json_array_foreach(json_object_get(ds, "topics"), j, slug)
                 {
-                        json_t *t = json_object_get(topics_by_slug, json_string_value(slug));
+                        json_t *t = json_object_get(topic_cards, json_string_value(slug));
                         if (t)
-                                json_array_append_new(topics, json_pack("{s:s, s:s, s:s}", "slug",
-                                                                        str(t, "slug"), "name",
-                                                                        str(t, "name"), "url",
-                                                                        str(t, "url")));
+                                json_array_append(topics, t);
                 }
                 json_object_set_new(ds, "topics", topics);
                 free(url);
@@ -449,8 +593,7 @@ static int link_datasets(json_t *articles, json_t *datasets, json_t *topics_by_s
                                 rc = -1;
                                 continue;
                         }
-                        json_array_append_new(json_object_get(found, "articles"),
-                                              json_integer((json_int_t)i));
+                        json_array_append(json_object_get(found, "articles"), ints[i]);
                         json_array_append_new(
                             named, json_pack("{s:s, s:s, s:s}", "name", str(found, "name"), "title",
                                              str(found, "title"), "url", str(found, "url")));
@@ -548,38 +691,43 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struc
         }
         /* duplicates are reported in file order, at the later file */
         int paths_ok = check_slugs(articles, d) == 0;
-        sort_array(articles, newest_first);
-        json_t *topics_by_slug = json_object();
-        json_t *topics = topic_index(cfg, topics_by_slug);
+        sort_newest_first(articles);
+        /* every list of article indices holds references to these, not integers of its own */
+        size_t n = json_array_size(articles);
+        json_t **ints = xmalloc((n ? n : 1) * sizeof *ints);
+        for (size_t k = 0; k < n; k++)
+                ints[k] = json_integer((json_int_t)k);
+        json_t *topics_by_slug = json_object(), *topic_cards = json_object();
+        json_t *topics = topic_index(cfg, topics_by_slug, topic_cards);
         json_t *tags = json_array();
-        link_topics_and_tags(articles, topics_by_slug, tags);
-        json_t *years = archive(articles);
+        link_topics_and_tags(articles, topics_by_slug, topic_cards, tags, ints);
+        json_array_foreach(topics, i, a) set_count(a);
+        json_t *years = archive(articles, ints);
         json_t *datasets = json_object_get(content, "datasets");
         if (!datasets)
                 datasets = json_array();
         else
                 json_incref(datasets);
-        if (link_datasets(articles, datasets, topics_by_slug, known, d) < 0)
+        if (link_datasets(articles, datasets, topic_cards, known, ints, d) < 0)
                 paths_ok = 0;
-        relate(articles, topics, tags);
+        relate(articles, topics, tags, ints);
         mark_feeds(articles, topics, (size_t)json_integer_value(json_object_get(cfg, "feed_size")));
-        size_t n = json_array_size(articles);
         json_array_foreach(articles, i, a)
         {
                 char *url = xasprintf("articles/%s/", str(a, "slug"));
                 char *perm = xasprintf("%s%s", base, url);
                 json_object_set_new(a, "url", json_string(url));
                 json_object_set_new(a, "permalink", json_string(perm));
-                json_object_set_new(a, "index", json_integer((json_int_t)i));
+                json_object_set(a, "index", ints[i]);
                 if (i + 1 < n)
-                        json_object_set_new(a, "prev", json_integer((json_int_t)(i + 1)));
+                        json_object_set(a, "prev", ints[i + 1]);
                 if (i > 0)
-                        json_object_set_new(a, "next", json_integer((json_int_t)(i - 1)));
-                set_date_zh(a, "date");
-                set_date_zh(a, "updated");
+                        json_object_set(a, "next", ints[i - 1]);
+                DATE_ZH(a, "date");
+                DATE_ZH(a, "updated");
                 size_t j;
                 json_t *c;
-                json_array_foreach(json_object_get(a, "corrections"), j, c) set_date_zh(c, "date");
+                json_array_foreach(json_object_get(a, "corrections"), j, c) DATE_ZH(c, "date");
                 know(known, url);
                 free(url);
                 free(perm);
@@ -588,7 +736,7 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struc
         {
                 char *url = xasprintf("%s/", str(a, "slug"));
                 json_object_set_new(a, "url", json_string(url));
-                set_date_zh(a, "updated");
+                DATE_ZH(a, "updated");
                 free(url);
         }
         static const char *const fixed[] = {
@@ -634,6 +782,10 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struc
         json_decref(pages);
         json_decref(topics);
         json_decref(topics_by_slug);
+        json_decref(topic_cards);
+        for (size_t k = 0; k < n; k++)
+                json_decref(ints[k]);
+        free(ints);
         json_decref(tags);
         json_decref(years);
         json_decref(datasets);

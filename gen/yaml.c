@@ -36,11 +36,36 @@ void ynode_free(struct ynode *n)
         free(n);
 }
 
-/* Reports a duplicate key in a finished mapping at the second occurrence (one hash
- * lookup per key, so a mapping of 100,000 keys costs no more than reading it). */
+/* Reports key i of map when an earlier scalar key has its text, at the second
+ * occurrence with the first one's line. Returns -1 if so. */
+static int check_duplicate_scan(const struct ynode *map, size_t i, const char *path, struct diag *d)
+{
+        const struct ynode *k = map->kids[i];
+        for (size_t j = 0; j < i; j += 2) {
+                const struct ynode *first = map->kids[j];
+                if (first->kind == YNODE_SCALAR && !strcmp(first->text, k->text)) {
+                        diag_error(d, path, k->line, k->col,
+                                   "duplicate key '%s' (first at line %d)", k->text, first->line);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+/* Reports a duplicate key in a finished mapping at the second occurrence. A front
+ * matter's few keys are compared pairwise; a large mapping takes one hash lookup per key,
+ * so a mapping of 100,000 keys costs no more than reading it. */
 static int check_duplicates(const struct ynode *map, const char *path, struct diag *d)
 {
+        enum { SCAN_MAX = 32 }; /* keys up to which pairwise beats building a hash */
         int rc = 0;
+        if (map->nkids / 2 <= SCAN_MAX) {
+                for (size_t i = 2; i + 1 < map->nkids; i += 2)
+                        if (map->kids[i]->kind == YNODE_SCALAR &&
+                            check_duplicate_scan(map, i, path, d) < 0)
+                                rc = -1;
+                return rc;
+        }
         json_t *seen = json_object();
         for (size_t i = 0; i + 1 < map->nkids; i += 2) {
                 const struct ynode *k = map->kids[i];
