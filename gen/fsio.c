@@ -248,6 +248,21 @@ static int mkparent(const char *path)
         return rc;
 }
 
+int fsio_write_fd(int fd, const void *data, size_t len)
+{
+        const char *p = data;
+        while (len) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -1;
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
 int fsio_write(const char *path, const void *data, size_t len, struct diag *d)
 {
         if (mkparent(path) < 0) {
@@ -259,19 +274,10 @@ int fsio_write(const char *path, const void *data, size_t len, struct diag *d)
                 diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
                 return -1;
         }
-        const char *p = data;
-        size_t left = len;
-        while (left) {
-                ssize_t n = write(fd, p, left);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
-                        close(fd);
-                        return -1;
-                }
-                p += n;
-                left -= (size_t)n;
+        if (fsio_write_fd(fd, data, len) < 0) {
+                diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+                close(fd);
+                return -1;
         }
         if (close(fd) < 0) {
                 diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));

@@ -38,6 +38,8 @@ int fsio_mkdirs(const char *path) WUR;
 
 /* Writes len bytes to path, creating parent folders. Returns 0, or -1 after reporting. */
 int fsio_write(const char *path, const void *data, size_t len, struct diag *d) WUR;
+/* Writes all len bytes to fd (retrying short writes). Returns 0, or -1 with errno set. */
+int fsio_write_fd(int fd, const void *data, size_t len) WUR;
 
 /* Copies every regular file below src to the same place below dst (src may be missing).
  * Returns 0, or -1 after reporting. */

@@ -196,11 +196,12 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         int templates_ok = check_templates(lib, d) == 0;
         if (!cfg)
                 goto out;
-        content = content_load(a.content, cfg, d);
+        int jobs = a.jobs ? a.jobs : pool_default_jobs();
+        content = content_load_jobs(a.content, cfg, jobs, d);
         timing("load", &t0);
         if (!content || !templates_ok)
                 goto out;
-        int warnings = lint_content(content, a.drafts, a.strict, d);
+        int warnings = lint_content_jobs(content, a.drafts, a.strict, jobs, d);
         if (a.strict && warnings)
                 goto out;
         int64_t now;
@@ -218,8 +219,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 cache = cache_open(a.content, salt ? salt : "");
                 free(salt);
         }
-        struct render_opts opts = {a.static_dir, media, a.dev,
-                                   a.jobs ? a.jobs : pool_default_jobs(), cache};
+        struct render_opts opts = {a.static_dir, media, a.dev, jobs, cache};
         if (render_site(cfg, model, lib, o, &opts, &stats, d) < 0)
                 goto out;
         timing("render", &t0);

@@ -504,19 +504,10 @@ static int write_new(struct output *o, const char *rel, const void *data, size_t
                     openat(o->wfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return write_error(o, rel, d);
-        const char *p = data;
-        size_t left = len;
-        while (left) {
-                ssize_t n = write(fd, p, left);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        write_error(o, rel, d);
-                        close(fd);
-                        return -1;
-                }
-                p += n;
-                left -= (size_t)n;
+        if (fsio_write_fd(fd, data, len) < 0) {
+                write_error(o, rel, d);
+                close(fd);
+                return -1;
         }
         struct stat st;
         if (fstat(fd, &st) < 0) {
