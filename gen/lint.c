@@ -311,25 +311,6 @@ static void mask_markup(const char *s, size_t n, struct spans *m)
         }
 }
 
-/* utf8_next with its common cases (ASCII, three-byte characters) inline, as read_chars
- * decodes every character of every article. Returns the length in bytes. */
-static inline int next_cp(const char *s, int *cp)
-{
-        const unsigned char *p = (const unsigned char *)s;
-        if (p[0] < 0x80) {
-                *cp = p[0];
-                return 1;
-        }
-        if (p[0] >= 0xE0 && p[0] < 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
-                int c = (p[0] & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-                if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) {
-                        *cp = c;
-                        return 3;
-                }
-        }
-        return utf8_next(s, cp);
-}
-
 /* The bit of pairs[] (below) that cp is a mark of, or 0. */
 static unsigned mark_bit(int cp)
 {
@@ -431,7 +412,7 @@ static void read_chars(struct lint *l, const char *md, struct block *b)
         int line = b->line, col = 1;
         for (size_t i = 0; i < n;) {
                 int cp;
-                int k = next_cp(s + i, &cp);
+                int k = utf8_next(s + i, &cp);
                 while (r < m.n && m.v[r].to <= i)
                         r++;
                 bool masked = r < m.n && m.v[r].from <= i;
