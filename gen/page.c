@@ -117,15 +117,36 @@ char *page_index_file(const char *url)
 }
 
 /* A card: what a list shows of an article. */
+/* Sets key in card to article a's string of the same name, shared (not copied: a card is
+ * made for every listed and related article, tens of thousands per build), or "" when a
+ * has none. */
+static void card_share(json_t *card, json_t *a, const char *key)
+{
+        json_t *v = json_object_get(a, key);
+        json_object_set_new_nocheck(card, key,
+                                    json_is_string(v) ? json_incref(v) : json_string(""));
+}
+
+/* As card_share, but null when a has no such string: null, not absent, so that a
+ * template's {{#region}} inside the card does not find a region further out (a data
+ * page's own). */
+static void card_share_opt(json_t *card, json_t *a, const char *key)
+{
+        json_t *v = json_object_get(a, key);
+        json_object_set_new_nocheck(card, key, json_is_string(v) ? json_incref(v) : json_null());
+}
+
 json_t *page_card(json_t *a)
 {
-        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:O, s:O}", "title",
-                         page_str(a, "title"), "url", page_str(a, "url"), "date",
-                         page_str(a, "date"), "date_zh", page_str(a, "date_zh"), "summary",
-                         page_str(a, "summary"), "source",
-                         json_string_value(json_object_get(a, "source")), "region",
-                         json_string_value(json_object_get(a, "region")), "topics",
-                         json_object_get(a, "topics"), "tags", json_object_get(a, "tags"));
+        json_t *card = json_object();
+        static const char *const keys[] = {"title", "url", "date", "date_zh", "summary", NULL};
+        for (const char *const *k = keys; *k; k++)
+                card_share(card, a, *k);
+        card_share_opt(card, a, "source");
+        card_share_opt(card, a, "region");
+        json_object_set_nocheck(card, "topics", json_object_get(a, "topics"));
+        json_object_set_nocheck(card, "tags", json_object_get(a, "tags"));
+        return card;
 }
 
 json_t *page_article_at(struct page_build *c, json_t *index)
