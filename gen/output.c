@@ -556,15 +556,14 @@ static int write_new(struct output *o, const char *rel, const void *data, size_t
         return 0;
 }
 
-/* The published tree's entry for rel when the file there is still the one it records
- * (inode, size and mtime): a file edited or replaced by hand is not trusted. Owned by o. */
-static const struct entry *live_checked(struct output *o, const struct entry *l, const char *rel)
+/* True when the published file rel is still the one its entry l records (inode, size and
+ * mtime): a file edited or replaced by hand is not trusted. */
+static bool live_unchanged(struct output *o, const struct entry *l, const char *rel)
 {
         struct stat ls;
-        if (!l || fstatat(o->livefd, rel, &ls, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(ls.st_mode) ||
-            (uint64_t)ls.st_ino != l->ino || ls.st_size != l->size || mtime_ns(&ls) != l->mtime_ns)
-                return NULL;
-        return l;
+        return fstatat(o->livefd, rel, &ls, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ls.st_mode) &&
+               (uint64_t)ls.st_ino == l->ino && ls.st_size == l->size &&
+               mtime_ns(&ls) == l->mtime_ns;
 }
 
 /* Makes the build tree's rel the published file l: already the same inode, or a new hard
@@ -592,7 +591,7 @@ static int keep_published(struct output *o, const char *rel, size_t len, struct 
 {
         const struct entry *l = entries_find(&o->live, rel);
         if (!l || l->size != (int64_t)len || memcmp(l->hash, e->hash, 32) ||
-            !live_checked(o, l, rel))
+            !live_unchanged(o, l, rel))
                 return 0;
         return link_published(o, rel, l, e);
 }
@@ -647,7 +646,7 @@ bool output_keep(struct output *o, const char *rel, const unsigned char key[32])
         if (!output_path_ok(rel))
                 return false; /* output_write_key reports it */
         const struct entry *l = entries_find(&o->live, rel);
-        if (!l || !l->keyed || memcmp(l->key, key, 32) || !live_checked(o, l, rel))
+        if (!l || !l->keyed || memcmp(l->key, key, 32) || !live_unchanged(o, l, rel))
                 return false;
         struct entry e = *l;
         if (!link_published(o, rel, l, &e))

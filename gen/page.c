@@ -2,11 +2,11 @@
  * (site, root, page), cards, and writing a rendered page or file through output. Used
  * by render (articles, lists, feeds) and datapage (statistics).
  *
- * Page keys (see page.h) are made of the JSON values a page is built from, written in a
- * plain form that costs little more than copying the bytes (jansson's own dump, which
- * checks and escapes every character, costs more than rendering the page). Values are
- * written in the order their members were added (jansson keeps it), so a key also
- * changes when only the order does. */
+ * Page keys (see page.h) are made of what a page is built from, written in a plain form
+ * that costs little more than copying the bytes: jansson's own dump, which checks and
+ * escapes every character, costs more than rendering the page. Objects are written in
+ * the order their members were added (jansson keeps it), so a key also changes when only
+ * the order does. */
 #include "page.h"
 #include "buf.h"
 #include "digest.h"
@@ -368,45 +368,6 @@ void page_key_card(struct page_build *c, struct page_key *k, json_t *index)
         page_key_bytes(k, (const char *)c->card_keys[i], 32);
 }
 
-/* A page's site object: members shared with the build's (in the salt already) by name
- * only, the others (navigation) in full. */
-static void key_site(struct page_build *c, struct page_key *k, json_t *site)
-{
-        const char *name;
-        size_t len;
-        json_t *v;
-        key_len(&k->b, json_object_size(site));
-        json_object_keylen_foreach(site, name, len, v)
-        {
-                page_key_bytes(k, name, len);
-                if (json_object_getn(c->site, name, len) == v)
-                        buf_putc(&k->b, '='); /* no value starts with '=' */
-                else
-                        page_key_json(k, v);
-        }
-}
-
-/* A page's whole context. */
-static void key_context(struct page_build *c, struct page_key *k, json_t *ctx)
-{
-        const char *name;
-        size_t len;
-        json_t *v;
-        if (!json_is_object(ctx)) {
-                page_key_json(k, ctx);
-                return;
-        }
-        key_len(&k->b, json_object_size(ctx));
-        json_object_keylen_foreach(ctx, name, len, v)
-        {
-                page_key_bytes(k, name, len);
-                if (len == 4 && !memcmp(name, "site", 4) && json_is_object(v))
-                        key_site(c, k, v);
-                else
-                        page_key_json(k, v);
-        }
-}
-
 /* Counts a page written or kept and adds it to the sitemap unless lastmod is NULL and
  * in_sitemap is false. */
 static void page_done(struct page_build *c, const char *loc, const char *lastmod, bool in_sitemap)
@@ -424,8 +385,8 @@ static void page_done(struct page_build *c, const char *loc, const char *lastmod
         pthread_mutex_unlock(&c->lock);
 }
 
-/* Finishes k. When its file can be kept, keeps it (counted) and returns true. */
-static bool key_keep(struct page_build *c, struct page_key *k, const char *rel)
+bool page_keep(struct page_build *c, struct page_key *k, const char *url, const char *rel,
+               const char *lastmod, bool in_sitemap)
 {
         if (k->on)
                 digest_sha256(k->md, k->b.data, k->b.len);
@@ -435,14 +396,6 @@ static bool key_keep(struct page_build *c, struct page_key *k, const char *rel)
         pthread_mutex_lock(&c->lock);
         c->stats->files++;
         pthread_mutex_unlock(&c->lock);
-        return true;
-}
-
-bool page_keep(struct page_build *c, struct page_key *k, const char *url, const char *rel,
-               const char *lastmod, bool in_sitemap)
-{
-        if (!key_keep(c, k, rel))
-                return false;
         char *loc = page_abs_url(c, url); /* the canonical URL, as page_context makes it */
         page_done(c, loc, lastmod, in_sitemap);
         free(loc);
@@ -471,23 +424,13 @@ int page_write_key(struct page_build *c, const char *tmpl, const char *rel, json
         return rc;
 }
 
-/* Renders template name with ctx to rel (unless its key says the published file is what
- * it would be); adds the page to the sitemap unless lastmod is NULL and in_sitemap is
- * false. Consumes ctx. */
+/* Renders template name with ctx to rel; adds the page to the sitemap unless lastmod is
+ * NULL and in_sitemap is false. Consumes ctx. */
 int page_write(struct page_build *c, const char *tmpl, const char *rel, json_t *ctx,
                const char *lastmod, bool in_sitemap)
 {
-        struct page_key k;
-        page_key_begin(c, &k, tmpl, rel);
-        if (k.on)
-                key_context(c, &k, ctx);
-        if (key_keep(c, &k, rel)) {
-                page_done(c, page_str(json_object_get(ctx, "page"), "canonical"), lastmod,
-                          in_sitemap);
-                json_decref(ctx);
-                return 0;
-        }
-        return page_write_key(c, tmpl, rel, ctx, lastmod, in_sitemap, &k);
+        struct page_key none = {.on = false};
+        return page_write_key(c, tmpl, rel, ctx, lastmod, in_sitemap, &none);
 }
 
 char *page_index_file(const char *url)

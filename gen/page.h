@@ -70,17 +70,19 @@ int page_emit(struct page_build *c, const char *rel, const struct buf *data) WUR
 json_t *page_context(struct page_build *c, const char *kind, const char *url, const char *title,
                      const char *description);
 /* Renders template tmpl with ctx to rel and adds it to the sitemap when in_sitemap (with
- * lastmod when not NULL). A page whose key (computed from ctx) is the one recorded with
- * the published file is not rendered: the file is kept, and counted and added to the
- * sitemap as if written. Consumes ctx. */
+ * lastmod when not NULL). Consumes ctx. */
 int page_write(struct page_build *c, const char *tmpl, const char *rel, json_t *ctx,
                const char *lastmod, bool in_sitemap) WUR;
 
 /* Page keys: the SHA-256 of everything a page's bytes are made from, so that a page
- * whose key did not change since the published build is not rendered at all (output
- * keeps the file). Every key starts from the build's salt: the gen binary and the
- * settings (the body cache's salt), --dev, the site object and every template file.
- * Keys are used only when the body cache is: --no-cache renders every page.
+ * whose key did not change since the published build is neither built nor rendered
+ * (output keeps the file). Every key starts from the build's salt: the gen binary and
+ * the settings (the body cache's salt), --dev, the site object and every template file.
+ * The writers of the many pages (articles, lists) key what they build a page from before
+ * building its context: building it costs more than rendering it, so a key made from the
+ * finished context would save little. The few other pages are rendered on every build
+ * (output still keeps their unchanged bytes). Keys are used only with the body cache:
+ * --no-cache renders every page.
  *
  * Computes the build's salt. Call once before any page is written. */
 void page_keys_begin(struct page_build *c);
