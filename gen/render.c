@@ -197,15 +197,16 @@ static int body_one(void *arg, size_t i)
                 if (rc == 0 && c->cache)
                         cache_put(c->cache, key, &b);
         }
-        if (rc == 0)
-                body_apply(c, a, i, &b);
-        cache_body_free(&b);
-        /* what loading noted of the body is not needed again: 10,000 articles' worth is a
-         * few MB at the build's peak, which comes later */
+        /* what loading noted of the body is not needed again (dropped before body_apply
+         * adds its keys, so the article's object does not grow further): 10,000 articles'
+         * worth is a few MB at the build's peak, which comes later */
         static const char *const done[] = {"markdown",    "body_line",  "body_offset",
                                            "body_sha256", "body_chart", NULL};
         for (const char *const *k = done; *k; k++)
                 json_object_del(a, *k);
+        if (rc == 0)
+                body_apply(c, a, i, &b);
+        cache_body_free(&b);
         return rc;
 }
 
