@@ -97,12 +97,11 @@ struct cache *cache_open(const char *content_dir, const char *salt)
 }
 
 void cache_key(const struct cache *c, unsigned char key[32], const char *path, int line,
-               const char *md, size_t len, const char *extra)
+               const char *md_sha256, const char *extra)
 {
         struct buf b = {0};
         buf_put(&b, c->salt, sizeof c->salt);
-        buf_printf(&b, "%s%c%d%c%s%c", path, 0, line, 0, extra ? extra : "", 0);
-        buf_put(&b, md, len);
+        buf_printf(&b, "%s%c%d%c%s%c%s", path, 0, line, 0, extra ? extra : "", 0, md_sha256);
         digest_sha256(key, b.data, b.len);
         buf_free(&b);
 }

@@ -1,6 +1,6 @@
 /* cache: rendered article bodies kept between builds, so that a rebuild renders only the
  * articles whose input changed. An entry is keyed by the SHA-256 of everything its
- * rendering depends on (the Markdown, its path and first line, the settings, the gen
+ * rendering depends on (the Markdown's digest, its path and first line, the settings, the gen
  * binary itself, and the datasets when the body draws a chart), and lives in
  * $XDG_CACHE_HOME/gongbao/ (default ~/.cache/gongbao/), never in the published output:
  * bodies-1/<site>/<2 hex>/<62 hex>, <site> naming the content folder. Entries are written
@@ -34,10 +34,10 @@ struct cache_body {
  * no home folder, or a folder that cannot be created. Caller closes with cache_close. */
 struct cache *cache_open(const char *content_dir, const char *salt);
 
-/* The key of one body: salt, path, first line, Markdown, and extra (NULL or the datasets'
- * digest). */
+/* The key of one body: salt, path, first line, the Markdown's digest (md_sha256, hex: the
+ * Markdown itself is not kept in memory), and extra (NULL or the datasets' digest). */
 void cache_key(const struct cache *c, unsigned char key[32], const char *path, int line,
-               const char *md, size_t len, const char *extra);
+               const char *md_sha256, const char *extra);
 
 /* The salt every key includes (the gen binary and the settings), for other keys of the
  * same build (page.c's page keys). */

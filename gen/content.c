@@ -3,11 +3,14 @@
 #include "buf.h"
 #include "config.h"
 #include "dataset.h"
+#include "digest.h"
 #include "frontmatter.h"
 #include "fsio.h"
 #include "pool.h"
 
 #include <string.h>
+
+#define BOM_LEN 3
 
 /* The slug a file gets when its front matter sets none: its name without ".md". */
 static char *slug_from_path(const char *path)
@@ -15,6 +18,22 @@ static char *slug_from_path(const char *path)
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
         return xstrndup(base, strlen(base) - 3);
+}
+
+/* Notes in entry where its body md (len bytes) is in the file (at byte off, line line)
+ * and what the later steps need to know of it without reading it again: its digest, for
+ * the body cache's key and to tell whether the file changed before the body was read
+ * back, and whether it may draw a chart. The body itself is not kept: held by every
+ * article until rendered, the bodies were the largest part of a build's memory. */
+static void note_body(json_t *entry, const char *md, size_t len, size_t off, int line)
+{
+        struct buf hex = {0};
+        digest_sha256_hex(&hex, md, len);
+        json_object_set_new(entry, "body_line", json_integer(line));
+        json_object_set_new(entry, "body_offset", json_integer((json_int_t)off));
+        json_object_set_new(entry, "body_sha256", json_stringn_nocheck(hex.data, hex.len));
+        json_object_set_new(entry, "body_chart", json_boolean(memmem(md, len, "chart", 5)));
+        buf_free(&hex);
 }
 
 /* Loads one file; kind_page selects the page schema. Returns the entry or NULL. */
@@ -27,10 +46,9 @@ static json_t *load_file(const char *path, json_t *cfg, int kind_page, struct di
                 goto out;
         const char *s = buf_cstr(&text);
         size_t len = text.len;
-        if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) { /* a UTF-8 BOM is allowed, and dropped */
-                s += 3;
-                len -= 3;
-        }
+        size_t bom = len >= BOM_LEN && !memcmp(s, "\xEF\xBB\xBF", BOM_LEN) ? BOM_LEN : 0;
+        s += bom; /* a UTF-8 BOM is allowed, and dropped */
+        len -= bom;
         if (frontmatter_check_utf8(path, s, len, d) < 0)
                 goto out;
         size_t body_off;
@@ -57,9 +75,7 @@ static json_t *load_file(const char *path, json_t *cfg, int kind_page, struct di
                 free(slug);
         }
         json_object_set_new(entry, "path", json_string(path));
-        /* frontmatter_check_utf8 has checked every byte: jansson need not again */
-        json_object_set_new(entry, "markdown", json_stringn_nocheck(s + body_off, len - body_off));
-        json_object_set_new(entry, "body_line", json_integer(body_line));
+        note_body(entry, s + body_off, len - body_off, bom + body_off, body_line);
 out:
         ynode_free(meta);
         buf_free(&text);
@@ -130,4 +146,40 @@ json_t *content_load_jobs(const char *dir, json_t *cfg, int jobs, struct diag *d
 json_t *content_load(const char *dir, json_t *cfg, struct diag *d)
 {
         return content_load_jobs(dir, cfg, pool_default_jobs(), d);
+}
+
+/* Reports that path's body is no longer the one loaded. */
+static int changed(const char *path, int line, struct diag *d)
+{
+        diag_error(d, path, line, 1,
+                   "the file changed while the site was being built: build again");
+        return -1;
+}
+
+int content_body(json_t *entry, struct buf *text, const char **md, size_t *len, struct diag *d)
+{
+        json_t *kept = json_object_get(entry, "markdown");
+        if (kept) {
+                *md = json_string_value(kept);
+                *len = json_string_length(kept);
+                return 0;
+        }
+        const char *path = json_string_value(json_object_get(entry, "path"));
+        int line = (int)json_integer_value(json_object_get(entry, "body_line"));
+        json_int_t off = json_integer_value(json_object_get(entry, "body_offset"));
+        if (fsio_read(path, text, d) < 0)
+                return -1;
+        if (off < 0 || (size_t)off > text->len)
+                return changed(path, line, d);
+        const char *body = buf_cstr(text) + off;
+        const char *loaded = json_string_value(json_object_get(entry, "body_sha256"));
+        struct buf hex = {0};
+        digest_sha256_hex(&hex, body, text->len - (size_t)off);
+        int same = loaded && !strcmp(buf_cstr(&hex), loaded);
+        buf_free(&hex);
+        if (!same)
+                return changed(path, line, d);
+        *md = body;
+        *len = text->len - (size_t)off;
+        return 0;
 }

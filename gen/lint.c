@@ -4,6 +4,7 @@
 #include "lint.h"
 #include "utf8.h"
 #include "buf.h"
+#include "content.h"
 #include "numfmt.h"
 #include "pool.h"
 
@@ -998,17 +999,24 @@ static int seen_first(struct seen *t, const char *key, int line)
 static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag *d)
 {
         struct lint l = {json_string_value(json_object_get(article, "path")), d, strict, 0, {0}};
-        const char *md = json_string_value(json_object_get(article, "markdown"));
+        struct buf text = {0};
+        const char *md = NULL;
+        size_t len = 0;
+        if ((json_object_get(article, "markdown") || json_object_get(article, "body_sha256")) &&
+            content_body(article, &text, &md, &len, d) < 0)
+                md = NULL;
         int body_line = (int)json_integer_value(json_object_get(article, "body_line"));
         const char *source = json_string_value(json_object_get(article, "source"));
         if (!source || !source[strspn(source, " \t")])
                 warn(&l, R_SOURCE, 1, 1,
                      "the article has no source: add source: \"…\" to the front matter (the paper, "
                      "agency or office the facts come from)");
-        if (!md)
+        if (!md) {
+                buf_free(&text);
                 return l.count;
+        }
         size_t n;
-        struct block *b = split_blocks(md, strlen(md), body_line ? body_line : 1, &n);
+        struct block *b = split_blocks(md, len, body_line ? body_line : 1, &n);
         for (size_t i = 0; i < n; i++)
                 if (b[i].kind != B_FENCE && b[i].kind != B_OTHER)
                         read_chars(&l, md, &b[i]);
@@ -1034,6 +1042,7 @@ static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag 
         }
         free(seen.v);
         free_blocks(b, n);
+        buf_free(&text);
         return l.count;
 }
 

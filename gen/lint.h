@@ -15,9 +15,11 @@
 
 #define LINT_MAX_PER_RULE 20 /* warnings of one rule in one article; then one "and N more" */
 
-/* Lints one loaded article (see content.h: path, markdown, body_line, source, datasets)
+/* Lints one loaded article (see content.h: path, body_line, source, datasets; its body
+ * is read back with content_body, or taken from markdown when the article has it)
  * against datasets (the array of dataset.h; may be NULL). Reports with diag_warn and
- * returns the number of warnings. */
+ * returns the number of warnings (a body that cannot be read back, or changed since it
+ * was loaded, is reported as an error). */
 int lint_article(json_t *article, json_t *datasets, struct diag *d);
 
 /* Lints every article of content (content_load's result), drafts only when drafts is

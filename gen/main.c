@@ -202,7 +202,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         if (!content || !templates_ok)
                 goto out;
         int warnings = lint_content_jobs(content, a.drafts, a.strict, jobs, d);
-        if (a.strict && warnings)
+        if ((a.strict && warnings) || diag_errors(d))
                 goto out;
         int64_t now;
         if (build_time(a.now, (int)json_integer_value(json_object_get(cfg, "tz_offset")), &now, d) <

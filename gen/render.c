@@ -2,6 +2,7 @@
 #include "render.h"
 #include "buf.h"
 #include "cache.h"
+#include "content.h"
 #include "datapage.h"
 #include "date.h"
 #include "digest.h"
@@ -96,17 +97,17 @@ static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_b
                 json_object_set_new(a, "content_abs", json_string(b->abs));
 }
 
-/* Renders article a's body with relative links (checked) and, when a feed shows it, with
- * absolute links, into b. Returns 0, or -1 after reporting. */
-static int body_render(struct page_build *c, json_t *a, struct cache_body *b)
+/* Renders article a's body md (len bytes) with relative links (checked) and, when a feed
+ * shows it, with absolute links, into b. Returns 0, or -1 after reporting. */
+static int body_markdown(struct page_build *c, json_t *a, const char *md, size_t len,
+                         struct cache_body *b)
 {
         json_t *known = json_object_get(c->model, "known");
         struct datapage_fence fr = {c, "../../", 0};
         struct md_links rel = {"../../", known, datapage_fence, &fr};
         struct md_result r;
-        const char *md = page_str(a, "markdown");
         int line = (int)json_integer_value(json_object_get(a, "body_line"));
-        if (markdown_render(page_str(a, "path"), line, md, strlen(md), &rel, &r, c->d) < 0)
+        if (markdown_render(page_str(a, "path"), line, md, len, &rel, &r, c->d) < 0)
                 return -1;
         struct buf visible = {0}; /* what readers see, figures' captions and tables included */
         search_html_text(&visible, r.html);
@@ -122,13 +123,27 @@ static int body_render(struct page_build *c, json_t *a, struct cache_body *b)
         if (json_is_true(json_object_get(a, "in_feed"))) {
                 struct datapage_fence fa = {c, page_str(c->cfg, "base_url"), 0};
                 struct md_links abs = {page_str(c->cfg, "base_url"), NULL, datapage_fence, &fa};
-                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &abs, &r, c->d) < 0)
+                if (markdown_render(page_str(a, "path"), line, md, len, &abs, &r, c->d) < 0)
                         return -1;
                 b->abs = r.html;
                 r.html = NULL;
                 markdown_result_free(&r);
         }
         return 0;
+}
+
+/* Renders article a's body with relative links (checked) and, when a feed shows it, with
+ * absolute links, into b. Returns 0, or -1 after reporting. */
+static int body_render(struct page_build *c, json_t *a, struct cache_body *b)
+{
+        struct buf text = {0}; /* the file, when the body is read back from it */
+        const char *md;
+        size_t len;
+        int rc = content_body(a, &text, &md, &len, c->d);
+        if (rc == 0)
+                rc = body_markdown(c, a, md, len, b);
+        buf_free(&text);
+        return rc;
 }
 
 /* True when every site path in links (one per line) still exists. */
@@ -164,17 +179,17 @@ static int body_one(void *arg, size_t i)
 {
         struct page_build *c = arg;
         json_t *a = json_array_get(json_object_get(c->model, "articles"), i);
-        const char *md = page_str(a, "markdown");
         unsigned char key[32];
         struct cache_body b = {0};
         int rc = 0;
         bool hit = false;
         if (c->cache) {
                 /* a chart draws a dataset: then the datasets are part of the key */
-                const char *extra = strstr(md, "chart") ? c->datasets_digest : NULL;
+                const char *extra =
+                    json_is_true(json_object_get(a, "body_chart")) ? c->datasets_digest : NULL;
                 cache_key(c->cache, key, page_str(a, "path"),
-                          (int)json_integer_value(json_object_get(a, "body_line")), md, strlen(md),
-                          extra);
+                          (int)json_integer_value(json_object_get(a, "body_line")),
+                          page_str(a, "body_sha256"), extra);
                 hit = body_cached(c, a, key, &b);
         }
         if (!hit) {
@@ -182,10 +197,16 @@ static int body_one(void *arg, size_t i)
                 if (rc == 0 && c->cache)
                         cache_put(c->cache, key, &b);
         }
+        /* what loading noted of the body is not needed again (dropped before body_apply
+         * adds its keys, so the article's object does not grow further): 10,000 articles'
+         * worth is a few MB at the build's peak, which comes later */
+        static const char *const done[] = {"markdown",    "body_line",  "body_offset",
+                                           "body_sha256", "body_chart", NULL};
+        for (const char *const *k = done; *k; k++)
+                json_object_del(a, *k);
         if (rc == 0)
                 body_apply(c, a, i, &b);
         cache_body_free(&b);
-        json_object_del(a, "markdown"); /* rendered: the source is not needed again */
         return rc;
 }
 
@@ -207,7 +228,8 @@ static int render_bodies(struct page_build *c)
         size_t i;
         json_array_foreach(json_object_get(c->model, "articles"), i, a)
         {
-                if (c->cache && !c->datasets_digest && strstr(page_str(a, "markdown"), "chart"))
+                if (c->cache && !c->datasets_digest &&
+                    json_is_true(json_object_get(a, "body_chart")))
                         c->datasets_digest = datasets_digest(c);
         }
         int rc = pool_run(c->opts->jobs, json_array_size(json_object_get(c->model, "articles")),
@@ -218,13 +240,17 @@ static int render_bodies(struct page_build *c)
                 struct datapage_fence fp = {c, "../", 0};
                 struct md_links rel = {"../", known, datapage_fence, &fp};
                 struct md_result r;
-                const char *md = page_str(a, "markdown");
+                struct buf text = {0};
+                const char *md;
+                size_t len;
                 int line = (int)json_integer_value(json_object_get(a, "body_line"));
-                if (markdown_render(page_str(a, "path"), line, md, strlen(md), &rel, &r, c->d) <
-                    0) {
+                if (content_body(a, &text, &md, &len, c->d) < 0 ||
+                    markdown_render(page_str(a, "path"), line, md, len, &rel, &r, c->d) < 0) {
+                        buf_free(&text);
                         rc = -1;
                         continue;
                 }
+                buf_free(&text);
                 json_object_set_new(a, "body", json_string(r.html));
                 json_object_set(a, "toc", r.toc);
                 if (!json_object_get(a, "summary"))

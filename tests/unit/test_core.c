@@ -1,13 +1,15 @@
-/* Unit tests for the core modules: buf, escape, date, yaml, frontmatter, config and
- * output_path_ok. The headers' documented behaviour is the specification. */
+/* Unit tests for the core modules: buf, escape, date, yaml, frontmatter, config,
+ * output_path_ok and content_body. The headers' documented behaviour is the specification. */
 #include "check.h"
 
 #include "buf.h"
 #include "config.h"
+#include "content.h"
 #include "date.h"
 #include "diag.h"
 #include "escape.h"
 #include "frontmatter.h"
+#include "fsio.h"
 #include "output.h"
 #include "yaml.h"
 
@@ -1280,6 +1282,79 @@ static void test_output_path(void)
         }
 }
 
+/* Writes text to path (the test's own files); aborts the test on failure. */
+static void write_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "wb");
+        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+                printf("FAIL cannot write %s\n", path);
+                exit(1);
+        }
+}
+
+/* content_body reads an article's body back from its file, and reports a file edited
+ * since it was loaded instead of mixing two versions. */
+static void test_content_body(void)
+{
+        char dir[] = "/tmp/gongbao-test-XXXXXX";
+        if (!mkdtemp(dir)) {
+                printf("FAIL mkdtemp\n");
+                return;
+        }
+        char *articles = xasprintf("%s/articles", dir);
+        char *path = xasprintf("%s/a.md", articles);
+        CHECK(fsio_mkdirs(articles) == 0, "content_body: test folder");
+        static const char front[] = "\xEF\xBB\xBF---\ntitle: \"标题\"\ndate: 2024-01-02\n"
+                                    "topics: [rural-development]\nsource: \"报\"\n---\n";
+        static const char body[] = "第一段。\n\n```chart\nx\n```\n";
+        char *text = xasprintf("%s%s", front, body);
+        write_file(path, text);
+        struct diag *d = diag_new();
+        json_t *cfg = config_load("../../content/site.yaml", d);
+        json_t *content = cfg ? content_load(dir, cfg, d) : NULL;
+        json_t *a = json_array_get(json_object_get(content, "articles"), 0);
+        CHECK(a && !json_object_get(a, "markdown"), "content_body: the body is not kept");
+        CHECK(json_is_true(json_object_get(a, "body_chart")), "content_body: chart noted");
+        CHECK(json_integer_value(json_object_get(a, "body_line")) == 7, "content_body: line");
+        struct buf back = {0};
+        const char *md = NULL;
+        size_t len = 0;
+        CHECK(a && content_body(a, &back, &md, &len, d) == 0 && len == strlen(body) &&
+                  !memcmp(md, body, len) && md[len] == '\0',
+              "content_body: the body read back (after a BOM and the front matter)");
+        CHECK(!diag_errors(d), "content_body: no errors");
+
+        /* the same length, three bytes changed: only the digest can tell */
+        char *edited = xasprintf("%s%s", front, body);
+        memcpy(edited + strlen(front), "XYZ", 3);
+        write_file(path, edited);
+        CHECK(a && content_body(a, &back, &md, &len, d) < 0, "content_body: an edited body fails");
+        char *want = xasprintf(
+            "%s:7:1: error: the file changed while the site was being built: build again", path);
+        char *m = messages(d);
+        CHECK_MSG(m, want, "content_body: an edited body is reported at its first line");
+        free(m);
+        write_file(path, "---\n");
+        CHECK(a && content_body(a, &back, &md, &len, d) < 0,
+              "content_body: a file cut short fails");
+        m = messages(d);
+        CHECK_MSG(m, want, "content_body: a file cut short is reported");
+        free(m);
+        unlink(path);
+        CHECK(a && content_body(a, &back, &md, &len, d) < 0, "content_body: a file removed fails");
+
+        free(want);
+        free(edited);
+        buf_free(&back);
+        json_decref(content);
+        json_decref(cfg);
+        diag_free(d);
+        free(text);
+        CHECK(fsio_remove_tree(dir) == 0, "content_body: test folder removed");
+        free(path);
+        free(articles);
+}
+
 int main(void)
 {
         test_buf();
@@ -1290,5 +1365,6 @@ int main(void)
         test_frontmatter_article();
         test_config();
         test_output_path();
+        test_content_body();
         return check_exit();
 }
