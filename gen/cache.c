@@ -309,3 +309,25 @@ void cache_close(struct cache *c, bool prune)
         free(c->dir);
         free(c);
 }
+
+int cache_blob_get(struct cache *c, const char *name, struct buf *out)
+{
+        char *path = xasprintf("%s/%s", c->dir, name);
+        struct diag *quiet = diag_new();
+        int rc = fsio_read(path, out, quiet);
+        diag_free(quiet);
+        free(path);
+        return rc;
+}
+
+void cache_blob_put(struct cache *c, const char *name, const void *data, size_t len)
+{
+        char *path = xasprintf("%s/%s", c->dir, name);
+        char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+        struct diag *quiet = diag_new();
+        if (fsio_write(tmp, data, len, quiet) < 0 || rename(tmp, path) < 0)
+                unlink(tmp);
+        diag_free(quiet);
+        free(tmp);
+        free(path);
+}

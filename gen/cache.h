@@ -11,6 +11,8 @@
 #ifndef GONGBAO_CACHE_H
 #define GONGBAO_CACHE_H
 
+#include "buf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -48,6 +50,12 @@ bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *
 
 /* Stores body under key (best effort). Safe from several threads. */
 void cache_put(struct cache *c, const unsigned char key[32], const struct cache_body *body);
+
+/* A whole file kept beside the entries under name (a plain file name): another stage's
+ * memo. cache_blob_get fills out (appending) and returns 0, or -1 when there is none;
+ * cache_blob_put replaces it (written whole: temporary name, then rename; best effort). */
+int cache_blob_get(struct cache *c, const char *name, struct buf *out);
+void cache_blob_put(struct cache *c, const char *name, const void *data, size_t len);
 
 /* Frees what cache_get filled. */
 void cache_body_free(struct cache_body *b);

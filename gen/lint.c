@@ -4,7 +4,9 @@
 #include "lint.h"
 #include "utf8.h"
 #include "buf.h"
+#include "cache.h"
 #include "content.h"
+#include "digest.h"
 #include "numfmt.h"
 #include "pool.h"
 
@@ -23,7 +25,33 @@ struct lint {
         bool strict;           /* report as errors */
         int count;             /* findings so far */
         int per_rule[R_COUNT]; /* findings per rule */
+        struct buf *record;    /* NULL, or where each message reported is noted (the memo) */
 };
+
+static void report(struct diag *d, bool strict, const char *path, int line, int col,
+                   const char *msg)
+{
+        if (strict)
+                diag_error(d, path, line, col, "%s", msg);
+        else
+                diag_warn(d, path, line, col, "%s", msg);
+}
+
+/* Appends one finding to a memo record: "line col message" on one line, the message's
+ * backslashes and line breaks escaped. */
+static void memo_note(struct buf *rec, int line, int col, const char *msg)
+{
+        buf_printf(rec, "%d %d ", line, col);
+        for (const char *p = msg; *p; p++) {
+                if (*p == '\\')
+                        buf_puts(rec, "\\\\");
+                else if (*p == '\n')
+                        buf_puts(rec, "\\n");
+                else
+                        buf_putc(rec, *p);
+        }
+        buf_putc(rec, '\n');
+}
 
 static void warn(struct lint *l, enum rule r, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -42,10 +70,9 @@ static void warn(struct lint *l, enum rule r, int line, int col, const char *fmt
                 buf_vprintf(&b, fmt, ap);
                 va_end(ap);
         }
-        if (l->strict)
-                diag_error(l->d, l->path, line, col, "%s", buf_cstr(&b));
-        else
-                diag_warn(l->d, l->path, line, col, "%s", buf_cstr(&b));
+        report(l->d, l->strict, l->path, line, col, buf_cstr(&b));
+        if (l->record)
+                memo_note(l->record, line, col, buf_cstr(&b));
         buf_free(&b);
 }
 
@@ -996,15 +1023,22 @@ static int seen_first(struct seen *t, const char *key, int line)
         return 0;
 }
 
-static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag *d)
+/* Lints one article; with record, notes what it reports there (and sets *failed when
+ * the body could not be read back: then the findings are not to be remembered). */
+static int lint_one(json_t *article, json_t *datasets, bool strict, struct buf *record,
+                    bool *failed, struct diag *d)
 {
-        struct lint l = {json_string_value(json_object_get(article, "path")), d, strict, 0, {0}};
+        struct lint l = {
+            json_string_value(json_object_get(article, "path")), d, strict, 0, {0}, record};
         struct buf text = {0};
         const char *md = NULL;
         size_t len = 0;
         if ((json_object_get(article, "markdown") || json_object_get(article, "body_sha256")) &&
-            content_body(article, &text, &md, &len, d) < 0)
+            content_body(article, &text, &md, &len, d) < 0) {
                 md = NULL;
+                if (failed)
+                        *failed = true;
+        }
         int body_line = (int)json_integer_value(json_object_get(article, "body_line"));
         const char *source = json_string_value(json_object_get(article, "source"));
         if (!source || !source[strspn(source, " \t")])
@@ -1048,14 +1082,159 @@ static int lint_one(json_t *article, json_t *datasets, bool strict, struct diag 
 
 int lint_article(json_t *article, json_t *datasets, struct diag *d)
 {
-        return lint_one(article, datasets, false, d);
+        return lint_one(article, datasets, false, NULL, NULL, d);
 }
 
-/* The articles being linted on the pool; counts[i] is article i's number of findings. */
+/* ---------------------------------------------------------------------------------------
+ * The memo: an article's findings depend only on its path, body, first body line, source
+ * and the datasets it names, so a rebuild replays what the last build found for the
+ * articles whose inputs did not change instead of reading and linting them again. One
+ * file in the cache ("lint"): "gongbao-lint 1", then per article "<key hex> <count>
+ * <lines>" and that many findings ("line col message"). Best effort: a memo that cannot
+ * be read is empty. */
+
+#define MEMO_MAGIC "gongbao-lint 1\n"
+
+struct memo_entry {
+        unsigned char key[32];
+        int count;
+        const char *findings; /* into the memo file's text, n lines */
+        size_t len;
+};
+
+struct lint_memo {
+        struct cache *cache;
+        struct buf file;      /* the memo as read */
+        struct memo_entry *v; /* sorted by key */
+        size_t n;
+        json_t *dataset_digests; /* name -> hex digest of the dataset */
+};
+
+static int cmp_memo(const void *a, const void *b)
+{
+        return memcmp(((const struct memo_entry *)a)->key, ((const struct memo_entry *)b)->key, 32);
+}
+
+static int unhex32(const char *s, unsigned char out[32])
+{
+        for (int i = 0; i < 32; i++) {
+                int v = 0;
+                for (int k = 0; k < 2; k++) {
+                        char c = s[2 * i + k];
+                        int x = c >= '0' && c <= '9'   ? c - '0'
+                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                       : -1;
+                        if (x < 0)
+                                return -1;
+                        v = v * 16 + x;
+                }
+                out[i] = (unsigned char)v;
+        }
+        return 0;
+}
+
+/* Reads the memo file's records; stops at the first damaged one. */
+static void memo_parse(struct lint_memo *m)
+{
+        const char *p = m->file.data, *end = p + m->file.len;
+        if (!p || m->file.len < strlen(MEMO_MAGIC) || memcmp(p, MEMO_MAGIC, strlen(MEMO_MAGIC)))
+                return;
+        p += strlen(MEMO_MAGIC);
+        size_t cap = 0;
+        while (p < end) {
+                struct memo_entry e;
+                int count, lines, used = 0;
+                if (end - p < 66 || unhex32(p, e.key) < 0 ||
+                    sscanf(p + 64, " %d %d\n%n", &count, &lines, &used) != 2 || !used ||
+                    count < 0 || lines < 0)
+                        break;
+                p += 64 + used;
+                e.count = count;
+                e.findings = p;
+                for (int i = 0; i < lines && p; i++) {
+                        p = memchr(p, '\n', (size_t)(end - p));
+                        p = p ? p + 1 : NULL;
+                }
+                if (!p)
+                        break;
+                e.len = (size_t)(p - e.findings);
+                if (m->n == cap) {
+                        cap = cap ? 2 * cap : 1024;
+                        m->v = xrealloc(m->v, cap * sizeof *m->v);
+                }
+                m->v[m->n++] = e;
+        }
+        qsort(m->v, m->n, sizeof *m->v, cmp_memo);
+}
+
+static const char *str_of(json_t *obj, const char *key)
+{
+        const char *s = json_string_value(json_object_get(obj, key));
+        return s ? s : "";
+}
+
+/* The key of an article's findings. Returns false when the article has no body digest
+ * (one built by hand), which is then linted as always. */
+static bool memo_key(const struct lint_memo *m, json_t *a, unsigned char key[32])
+{
+        const char *sha = json_string_value(json_object_get(a, "body_sha256"));
+        if (!sha)
+                return false;
+        struct buf b = {0};
+        unsigned char salt[32];
+        cache_salt(m->cache, salt);
+        buf_put(&b, salt, sizeof salt);
+        json_t *src = json_object_get(a, "source");
+        buf_printf(&b, "lint%c%s%c%s%c%lld%c%s%c", 0, str_of(a, "path"), 0, sha, 0,
+                   (long long)json_integer_value(json_object_get(a, "body_line")), 0,
+                   json_is_string(src) ? json_string_value(src) : "\001none", 0);
+        size_t i;
+        json_t *name;
+        json_array_foreach(json_object_get(a, "datasets"), i, name)
+        {
+                const char *nm = json_string_value(name) ? json_string_value(name) : "";
+                json_t *dg = json_object_get(m->dataset_digests, nm);
+                buf_printf(&b, "%s=%s%c", nm, dg ? json_string_value(dg) : "", 0);
+        }
+        digest_sha256(key, b.data, b.len);
+        buf_free(&b);
+        return true;
+}
+
+/* Replays findings (lines "line col message") as lint_one reported them. */
+static void memo_replay(const struct memo_entry *e, const char *path, bool strict, struct diag *d)
+{
+        const char *p = e->findings, *end = e->findings + e->len;
+        struct buf msg = {0};
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                int line = 0, col = 0, used = 0;
+                if (!nl || sscanf(p, "%d %d %n", &line, &col, &used) != 2 || !used)
+                        break;
+                buf_reset(&msg);
+                for (const char *q = p + used; q < nl; q++) {
+                        if (*q == '\\' && q + 1 < nl) {
+                                q++;
+                                buf_putc(&msg, *q == 'n' ? '\n' : *q);
+                        } else {
+                                buf_putc(&msg, *q);
+                        }
+                }
+                report(d, strict, path, line, col, buf_cstr(&msg));
+                p = nl + 1;
+        }
+        buf_free(&msg);
+}
+
+/* The articles being linted on the pool; counts[i] is article i's number of findings,
+ * records[i] (with a memo) what it found as the memo keeps it, or NULL when it is not to
+ * be kept. */
 struct lint_job {
         json_t *articles, *datasets;
         bool drafts, strict;
         int *counts;
+        struct lint_memo *memo;
+        struct buf *records;
         struct diag *d;
 };
 
@@ -1063,24 +1242,139 @@ static int lint_job_one(void *arg, size_t i)
 {
         struct lint_job *j = arg;
         json_t *a = json_array_get(j->articles, i);
-        if (j->drafts || !json_is_true(json_object_get(a, "draft")))
-                j->counts[i] = lint_one(a, j->datasets, j->strict, j->d);
+        if (!j->drafts && json_is_true(json_object_get(a, "draft")))
+                return 0;
+        unsigned char key[32];
+        if (!j->memo || !memo_key(j->memo, a, key)) {
+                j->counts[i] = lint_one(a, j->datasets, j->strict, NULL, NULL, j->d);
+                return 0;
+        }
+        struct memo_entry probe, *hit;
+        memcpy(probe.key, key, 32);
+        hit = j->memo->n ? bsearch(&probe, j->memo->v, j->memo->n, sizeof *j->memo->v, cmp_memo)
+                         : NULL;
+        struct buf findings = {0};
+        int count;
+        if (hit) {
+                memo_replay(hit, str_of(a, "path"), j->strict, j->d);
+                count = hit->count;
+                buf_put(&findings, hit->findings, hit->len);
+        } else {
+                bool failed = false;
+                count = lint_one(a, j->datasets, j->strict, &findings, &failed, j->d);
+                if (failed) {
+                        buf_free(&findings);
+                        j->counts[i] = count;
+                        return 0;
+                }
+        }
+        j->counts[i] = count;
+        struct buf *rec = &j->records[i];
+        char hex[65];
+        static const char digits[] = "0123456789abcdef";
+        for (int k = 0; k < 32; k++) {
+                hex[2 * k] = digits[key[k] >> 4];
+                hex[2 * k + 1] = digits[key[k] & 15];
+        }
+        hex[64] = '\0';
+        size_t lines = 0;
+        for (size_t k = 0; k < findings.len; k++)
+                lines += findings.data[k] == '\n';
+        buf_printf(rec, "%s %d %zu\n", hex, count, lines);
+        buf_put(rec, findings.data, findings.len);
+        buf_free(&findings);
         return 0;
 }
 
-int lint_content_jobs(json_t *content, bool drafts, bool strict, int jobs, struct diag *d)
+/* name -> digest of every dataset, for the keys of articles that cite one. */
+static json_t *dataset_digests(json_t *datasets)
+{
+        json_t *out = json_object(), *ds;
+        size_t i;
+        json_array_foreach(datasets, i, ds)
+        {
+                char *all = json_dumps(ds, JSON_COMPACT | JSON_SORT_KEYS);
+                struct buf hex = {0};
+                if (all)
+                        digest_sha256_hex(&hex, all, strlen(all));
+                free(all);
+                if (json_string_value(json_object_get(ds, "name")))
+                        json_object_set_new(out, json_string_value(json_object_get(ds, "name")),
+                                            json_string(buf_cstr(&hex)));
+                buf_free(&hex);
+        }
+        return out;
+}
+
+static struct lint_memo *memo_open(struct cache *c, json_t *datasets)
+{
+        if (!c)
+                return NULL;
+        struct lint_memo *m = xcalloc(1, sizeof *m);
+        m->cache = c;
+        if (cache_blob_get(c, "lint", &m->file) == 0)
+                memo_parse(m);
+        m->dataset_digests = dataset_digests(datasets);
+        return m;
+}
+
+/* Writes this build's records as the memo, when they differ from the one read. */
+static void memo_save(struct lint_memo *m, struct buf *records, size_t n)
+{
+        struct buf all = {0};
+        buf_puts(&all, MEMO_MAGIC);
+        for (size_t i = 0; i < n; i++)
+                buf_put(&all, records[i].data, records[i].len);
+        if (all.len != m->file.len || memcmp(all.data, m->file.data, all.len))
+                cache_blob_put(m->cache, "lint", all.data, all.len);
+        buf_free(&all);
+}
+
+static void memo_free(struct lint_memo *m)
+{
+        if (!m)
+                return;
+        buf_free(&m->file);
+        free(m->v);
+        json_decref(m->dataset_digests);
+        free(m);
+}
+
+int lint_content_cached(json_t *content, bool drafts, bool strict, int jobs, struct cache *cache,
+                        struct diag *d)
 {
         json_t *articles = json_object_get(content, "articles");
         size_t n = json_array_size(articles);
-        struct lint_job j = {articles, json_object_get(content, "datasets"), drafts,
-                             strict,   xcalloc(n ? n : 1, sizeof(int)),      d};
+        json_t *datasets = json_object_get(content, "datasets");
+        struct lint_job j = {articles,
+                             datasets,
+                             drafts,
+                             strict,
+                             xcalloc(n ? n : 1, sizeof(int)),
+                             memo_open(cache, datasets),
+                             NULL,
+                             d};
+        if (j.memo)
+                j.records = xcalloc(n ? n : 1, sizeof *j.records);
         int ran = pool_run(jobs, n, lint_job_one, &j);
         (void)ran; /* lint_job_one never fails */
         int total = 0;
         for (size_t i = 0; i < n; i++)
                 total += j.counts[i];
+        if (j.memo) {
+                memo_save(j.memo, j.records, n);
+                for (size_t i = 0; i < n; i++)
+                        buf_free(&j.records[i]);
+                free(j.records);
+        }
+        memo_free(j.memo);
         free(j.counts);
         return total;
+}
+
+int lint_content_jobs(json_t *content, bool drafts, bool strict, int jobs, struct diag *d)
+{
+        return lint_content_cached(content, drafts, strict, jobs, NULL, d);
 }
 
 int lint_content(json_t *content, bool drafts, bool strict, struct diag *d)

@@ -28,5 +28,11 @@ int lint_content(json_t *content, bool drafts, bool strict, struct diag *d);
 /* The same on up to jobs threads (1: this thread only); the count and the messages do
  * not depend on jobs. lint_content uses one thread per online CPU. */
 int lint_content_jobs(json_t *content, bool drafts, bool strict, int jobs, struct diag *d);
+/* The same, remembering the findings in cache (NULL: none) and replaying them for the
+ * articles whose path, body, first body line, source and cited datasets did not change
+ * since the build that found them (keyed with the cache's salt: settings and gen). */
+struct cache;
+int lint_content_cached(json_t *content, bool drafts, bool strict, int jobs, struct cache *cache,
+                        struct diag *d);
 
 #endif

@@ -201,7 +201,13 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         timing("load", &t0);
         if (!content || !templates_ok)
                 goto out;
-        int warnings = lint_content_jobs(content, a.drafts, a.strict, jobs, d);
+        if (!check && !a.no_cache) {
+                char *salt = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
+                cache = cache_open(a.content, salt ? salt : "");
+                free(salt);
+        }
+        int warnings = lint_content_cached(content, a.drafts, a.strict, jobs, cache, d);
+        timing("lint", &t0);
         if ((a.strict && warnings) || diag_errors(d))
                 goto out;
         int64_t now;
@@ -214,11 +220,6 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 goto out;
         if (!check && !(o = output_begin(a.out, d)))
                 goto out;
-        if (!check && !a.no_cache) {
-                char *salt = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
-                cache = cache_open(a.content, salt ? salt : "");
-                free(salt);
-        }
         struct render_opts opts = {a.static_dir, media, a.dev, jobs, cache, a.templates};
         if (render_site(cfg, model, lib, o, &opts, &stats, d) < 0)
                 goto out;

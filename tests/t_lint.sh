@@ -50,3 +50,68 @@ if [ $st -eq 0 ] && grep -q 'warning' "$w/build.log" && [ -f "$w/site/index.html
 else
 	fail "lint: gen build builds and counts the warnings" "status $st: $(tail -n 3 "$w/build.log")"
 fi
+
+# The findings are remembered in the cache between builds (keyed by the article's path,
+# body, source and cited datasets): a rebuild replays them, and they follow every edit
+# exactly as a build that lints everything finds them.
+findings() { grep -E 'warning:|error:' "$1" | sort; }
+lint_build() { (cd "$w" && "$G" build "$@" --templates "$top/templates" --static "$top/static" --out site 2>&1); }
+lint_build >"$w/memo1.log"
+lint_build --no-cache >"$w/fresh1.log"
+why=""
+findings "$w/build.log" >"$w/f0"
+findings "$w/memo1.log" >"$w/f1"
+findings "$w/fresh1.log" >"$w/f2"
+cmp -s "$w/f0" "$w/f1" || why="a rebuild replays other findings: $(diff "$w/f0" "$w/f1" | head -n 5)"
+cmp -s "$w/f1" "$w/f2" || why="$why; --no-cache finds other ones"
+[ -s "$w/f1" ] || why="$why; no findings at all"
+memo=$(grep -l 'differs from dataset fund' $(find "$TEST_OUT/cache" -path '*bodies-1*' -name lint) /dev/null | head -n 1)
+[ -n "$memo" ] && grep -q '^gongbao-lint 1' "$memo" || why="$why; no memo file in the cache"
+if [ -z "$why" ]; then pass "lint: a rebuild replays the remembered findings, the same as a full lint"; else fail "lint: a rebuild replays the remembered findings, the same as a full lint" "$why"; fi
+
+# the replay is real: a message changed in the memo is what the next build prints
+sed -i 's/half-width/HALF-WIDTH/' "$memo"
+lint_build >"$w/memo-tampered.log"
+if grep -qF 'lint-all.md:7:13: warning: HALF-WIDTH' "$w/memo-tampered.log"; then
+	pass "lint: a rebuild takes the findings from the memo"
+else
+	fail "lint: a rebuild takes the findings from the memo" "$(grep -i half "$w/memo-tampered.log" | head -n 3)"
+fi
+sed -i 's/HALF-WIDTH/half-width/' "$memo"
+
+lint_build --strict >"$w/memo-strict.log"
+st=$?
+if [ $st -eq 1 ] && grep -qF 'content/articles/lint-all.md:7:13: error: half-width' "$w/memo-strict.log"; then
+	pass "lint: remembered findings are errors under --strict"
+else
+	fail "lint: remembered findings are errors under --strict" "status $st: $(head -n 5 "$w/memo-strict.log")"
+fi
+
+# edits: the body (a finding fixed, one line added above the others), the source, the
+# dataset the article cites; then a damaged memo
+a="$w/content/articles/lint-all.md"
+ok=1
+step() {
+	lint_build >"$w/memo-$1.log"
+	lint_build --no-cache >"$w/fresh-$1.log"
+	findings "$w/memo-$1.log" >"$w/m-$1"
+	findings "$w/fresh-$1.log" >"$w/n-$1"
+	if ! cmp -s "$w/m-$1" "$w/n-$1"; then
+		ok=0
+		why="$why; after $1: $(diff "$w/m-$1" "$w/n-$1" | head -n 4)"
+	fi
+}
+why=""
+sed -i 's|^!\[\](/media/dot.png)|![一个点](/media/dot.png)|' "$a"
+step image-fixed
+sed -i 's/^城区供水/新的一段文字。\n\n城区供水/' "$a"
+step line-added
+sed -i 's/^title: \(.*\)$/title: \1\nsource: 新华社/' "$a"
+step source-added
+sed -i 's/^职工医保,23700$/职工医保,24700/' "$w/content/data/fund/fund.csv"
+step dataset-changed
+printf 'gongbao-lint 1\n%064d 3 1\nnot a finding\n' 0 >"$memo"
+step memo-damaged
+printf 'garbage' >"$memo"
+step memo-garbage
+if [ $ok -eq 1 ]; then pass "lint: remembered findings follow edits to the body, source and datasets, and a damaged memo"; else fail "lint: remembered findings follow edits to the body, source and datasets, and a damaged memo" "$why"; fi
