@@ -156,27 +156,54 @@ static int unhex(const char *s, unsigned char *out, size_t n)
         return 0;
 }
 
+/* Reads a space-separated field of exactly n bytes at *p (advanced past it and its
+ * space) into field (NUL-terminated). Returns 0 or -1. */
+static int take_word(char **p, char *field, size_t n)
+{
+        char *sp = strchr(*p, ' ');
+        if (!sp || (size_t)(sp - *p) > n)
+                return -1;
+        memcpy(field, *p, (size_t)(sp - *p));
+        field[sp - *p] = '\0';
+        *p = sp + 1;
+        return 0;
+}
+
+/* Reads a decimal number and its space at *p (advanced). Returns 0 or -1. */
+static int take_number(char **p, bool is_signed, int64_t *out)
+{
+        char *e;
+        errno = 0;
+        *out = is_signed ? (int64_t)strtoll(*p, &e, 10) : (int64_t)strtoull(*p, &e, 10);
+        if (e == *p || *e != ' ' || errno)
+                return -1;
+        *p = e + 1;
+        return 0;
+}
+
 /* One "F hash key size ino mtime rel" line (version 1: without the key) into e (rel
- * copied). Returns 0 or -1. */
+ * copied). Returns 0 or -1. By hand, not sscanf: a large site's manifest has tens of
+ * thousands of these lines. */
 static int parse_file_line(char *line, int version, struct entry *e)
 {
         char hex[65], key[65] = "-";
-        int off = 0, n = 0;
-        if (version == 1)
-                n = sscanf(line, "F %64s %" SCNd64 " %" SCNu64 " %" SCNd64 " %n", hex, &e->size,
-                           &e->ino, &e->mtime_ns, &off) == 4;
-        else
-                n = sscanf(line, "F %64s %64s %" SCNd64 " %" SCNu64 " %" SCNd64 " %n", hex, key,
-                           &e->size, &e->ino, &e->mtime_ns, &off) == 5;
-        if (!n || !off || strlen(hex) != 64 || unhex(hex, e->hash, 32) < 0 ||
-            !output_path_ok(line + off))
+        char *p = line + 2;
+        int64_t size, ino, mtime;
+        if (strncmp(line, "F ", 2) || take_word(&p, hex, 64) < 0 ||
+            (version > 1 && take_word(&p, key, 64) < 0) || take_number(&p, true, &size) < 0 ||
+            take_number(&p, false, &ino) < 0 || take_number(&p, true, &mtime) < 0)
+                return -1;
+        e->size = size;
+        e->ino = (uint64_t)ino;
+        e->mtime_ns = mtime;
+        if (strlen(hex) != 64 || unhex(hex, e->hash, 32) < 0 || !output_path_ok(p))
                 return -1;
         if (strcmp(key, "-")) {
                 if (strlen(key) != 64 || unhex(key, e->key, 32) < 0)
                         return -1;
                 e->keyed = true;
         }
-        e->rel = xstrdup(line + off);
+        e->rel = xstrdup(p);
         return 0;
 }
 
@@ -206,18 +233,21 @@ static void manifest_read(struct output *o, uint64_t spare_ino)
                         ok = version > 0;
                         if (!ok)
                                 break;
-                } else if (sscanf(line, "live %" SCNu64, &live) == 1) {
-                        section = live && live == o->live_ino ? 1 : 0;
-                } else if (sscanf(line, "prev %" SCNu64, &prev) == 1) {
-                        section = prev && prev == spare_ino ? 2 : 0;
-                        o->previous_known = section == 2;
-                } else if (section) {
+                } else if (section && line[0] == 'F') {
                         struct entry e = {0};
                         if (parse_file_line(line, version, &e) < 0) {
                                 ok = false;
                                 break;
                         }
                         entries_add(section == 1 ? &o->live : &o->previous, &e);
+                } else if (sscanf(line, "live %" SCNu64, &live) == 1) {
+                        section = live && live == o->live_ino ? 1 : 0;
+                } else if (sscanf(line, "prev %" SCNu64, &prev) == 1) {
+                        section = prev && prev == spare_ino ? 2 : 0;
+                        o->previous_known = section == 2;
+                } else if (section) {
+                        ok = false; /* a line of neither kind */
+                        break;
                 }
                 line = nl + 1;
         }
