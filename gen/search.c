@@ -523,8 +523,8 @@ static bool clean_text(struct buf *out, const char *s, size_t n)
  * is a starter and is never the second of a composition, so neither composition nor
  * canonical reordering crosses the place just before it, and mapping the pieces gives the
  * bytes mapping the whole text gives. On an error of utf8proc out is left empty, as when
- * the whole text fails. */
-static void fold_pieces(struct buf *out, const char *s, size_t n)
+ * the whole text fails, and -1 is returned; else 0. */
+static int fold_pieces(struct buf *out, const char *s, size_t n)
 {
         const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
         size_t i = 0, done = 0, prev = 0; /* s[done, i) is copied as is; prev: the last start */
@@ -548,29 +548,33 @@ static void fold_pieces(struct buf *out, const char *s, size_t n)
                 if (r < 0) {
                         free(m);
                         buf_reset(out);
-                        return;
+                        return -1;
                 }
                 buf_put(out, m, (size_t)r);
                 free(m);
                 done = i;
         }
         buf_put(out, s + done, n - done);
+        return 0;
 }
 
 /* Writes into out (emptied first) s (n bytes) NFKC-normalised and case-folded, invalid
  * UTF-8 replaced by U+FFFD, NUL by a space, and followed by 8 zero bytes (besides the
  * NUL). Text made only of characters that fold simply is folded here; the other
- * characters go through utf8proc. tmp is scratch space. */
-static void fold(struct buf *out, struct buf *tmp, const char *s, size_t n)
+ * characters go through utf8proc. tmp is scratch space. Returns 0, or -1 when utf8proc
+ * failed (out is then empty). */
+static int fold(struct buf *out, struct buf *tmp, const char *s, size_t n)
 {
+        int rc = 0;
         if (!clean_text(out, s, n)) {
                 struct buf t = *tmp;
                 *tmp = *out;
                 *out = t;
-                fold_pieces(out, tmp->data, tmp->len);
+                rc = fold_pieces(out, tmp->data, tmp->len);
         }
         buf_grow(out, 8); /* 8 zero bytes after the text, for the tokeniser */
         memset(out->data + out->len, 0, 9);
+        return rc;
 }
 
 /* Receives one token: class, folded text, position (for classes that have one). The 8
@@ -1177,25 +1181,166 @@ static void part_trim(struct part *p)
         }
 }
 
-void search_add(struct search_index *s, const char *url, const char *title, const char *date,
-                json_t *topics, const char *kind, const char *text)
+/* ---- packed tokens: a text's tokens kept between builds (search_pack) ----
+ * PACK_MAGIC, varint positions of the text, varint token count, then per token of the
+ * document's table (first-seen order): class byte, varint key length (after the class
+ * byte), the key, varint tf and, for classes with positions, tf varints: the first
+ * position, then each next one minus the previous one minus one. Reading it back costs
+ * no folding, decoding or hashing per occurrence: one table look-up per token. */
+#define PACK_MAGIC 0xB1 /* not a byte UTF-8 text starts with */
+
+/* Appends x to b as a varint. */
+static void put_varint(struct buf *b, uint64_t x)
+{
+        buf_grow(b, 10);
+        unsigned char *d = varint_to((unsigned char *)b->data + b->len, x);
+        b->len = (size_t)(d - (unsigned char *)b->data);
+        b->data[b->len] = '\0';
+}
+
+/* Appends the packed form of the document in p's token table (len positions) to out. */
+static void pack_doc(const struct part *p, uint32_t len, struct buf *out)
+{
+        /* each token's positions together: their slots by counting, then in text order */
+        size_t *at = xcalloc(p->ndtoks + 1, sizeof *at);
+        uint32_t *pos = xcalloc(p->nocc ? p->nocc : 1, sizeof *pos);
+        for (size_t i = 0; i < p->ndtoks; i++)
+                at[i + 1] = at[i] + (p->dtoks[i].haspos ? p->dtoks[i].tf : 0);
+        const unsigned char *q = (const unsigned char *)p->opos.data;
+        uint32_t x = 0;
+        for (size_t i = 0; i < p->nocc; i++) {
+                x = next_pos(&q, x);
+                pos[at[p->occs[i]]++] = x;
+        }
+        buf_putc(out, (char)PACK_MAGIC);
+        put_varint(out, len);
+        put_varint(out, p->ndtoks);
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                buf_putc(out, p->dkeys.data[t->key]);
+                put_varint(out, t->klen - 1);
+                buf_put(out, p->dkeys.data + t->key + 1, t->klen - 1);
+                put_varint(out, t->tf);
+                if (!t->haspos)
+                        continue;
+                const uint32_t *tp = pos + at[i] - t->tf; /* at[i] is now its end */
+                for (uint32_t j = 0; j < t->tf; j++)
+                        put_varint(out, j ? tp[j] - tp[j - 1] - 1 : tp[j]);
+        }
+        free(at);
+        free(pos);
+}
+
+int search_pack(struct search_index *s, struct buf *out, const char *text)
+{
+        struct part *p = part_take(s);
+        doc_reset(p);
+        int rc = fold(&p->folded, &p->clean, text, strlen(text));
+        if (rc == 0) {
+                p->title_pass = false;
+                uint32_t len = tokenize(p->folded.data, p->folded.len, part_token, p);
+                pack_doc(p, len, out);
+        }
+        part_trim(p);
+        part_give(s, p);
+        return rc;
+}
+
+/* Adds to the document in p's token table the tokens packed at q (n bytes), their
+ * positions moved by off, and sets *len to off + the text's positions. Returns 0, or -1
+ * when the packed form is damaged (the table is then partly filled). */
+static int unpack_doc(struct part *p, const unsigned char *q, size_t n, uint32_t off, uint32_t *len)
+{
+        const unsigned char *end = q + n;
+        if (!n || *q++ != PACK_MAGIC)
+                return -1;
+        uint64_t tlen = get_varint(&q, end), ntoks = get_varint(&q, end);
+        if (tlen > UINT32_MAX - off)
+                return -1;
+        for (uint64_t i = 0; i < ntoks; i++) {
+                if (q >= end)
+                        return -1;
+                char cls = (char)*q++;
+                uint64_t klen = get_varint(&q, end);
+                if ((cls != K_UNI && !has_positions(cls)) || !klen || klen > WORD_MAX_CHARS * 4 ||
+                    klen > (uint64_t)(end - q))
+                        return -1;
+                const char *key = (const char *)q;
+                q += klen;
+                uint64_t tf = get_varint(&q, end);
+                if (!tf || tf > tlen)
+                        return -1;
+                /* the key is cls and key, as part_token makes it */
+                uint64_t head = (unsigned char)cls | key_head(key, klen < 7 ? klen : 7) << 8;
+                const char *rest = klen >= 7 ? key + 7 : key; /* bytes after the eighth */
+                uint64_t hash = key_hash(head, klen + 1, rest);
+                size_t slot;
+                uint32_t v = doc_find(p, rest, (uint32_t)klen + 1, head, hash, &slot);
+                if (!v)
+                        v = doc_add(p, cls, key, (uint32_t)klen, head, hash, slot);
+                if (p->dtoks[v - 1].tf > UINT32_MAX - tf)
+                        return -1;
+                p->dtoks[v - 1].tf += (uint32_t)tf;
+                if (cls == K_UNI)
+                        continue;
+                uint64_t x = 0;
+                for (uint64_t j = 0; j < tf; j++) {
+                        uint64_t gap = next_varint(&q, end);
+                        if (gap >= tlen || (x += gap + (j > 0)) >= tlen)
+                                return -1;
+                        note_occurrence(p, v - 1, off + (uint32_t)x);
+                }
+        }
+        if (q != end)
+                return -1;
+        *len = off + (uint32_t)tlen;
+        return 0;
+}
+
+/* Tokenises into p's empty token table the text body (bytes) whose first head bytes,
+ * ending a line, are tokenised here and the rest of which was packed (packed, n bytes)
+ * and sets *len to its positions. Returns 0, or -1 when that cannot be done (then the
+ * table is to be emptied and the whole text tokenised). The text after a line break is
+ * tokenised as when it starts a text: a line break ends words and CJK runs, and folding
+ * works on it apart (nothing composes with a line break or reorders across it). */
+static int tokenize_spliced(struct part *p, const char *body, size_t head, const void *packed,
+                            size_t n, uint32_t *len)
+{
+        if (!head || body[head - 1] != '\n' || fold(&p->folded, &p->clean, body, head) < 0)
+                return -1;
+        p->title_pass = false;
+        uint32_t off = tokenize(p->folded.data, p->folded.len, part_token, p);
+        return unpack_doc(p, packed, n, off, len);
+}
+
+/* search_add, and search_add_packed when packed is not NULL. */
+static void add_doc(struct search_index *s, const char *url, const char *title, const char *date,
+                    json_t *topics, const char *kind, const char *text, size_t head,
+                    const void *packed, size_t npacked)
 {
         title = title ? title : "";
         text = text ? text : "";
         /* the text starts with the title; a caller's text without it gets it here */
         size_t tl = strlen(title);
         char *full = NULL;
-        if (strncmp(text, title, tl) || (text[tl] != '\n' && text[tl] != '\0'))
+        if (strncmp(text, title, tl) || (text[tl] != '\n' && text[tl] != '\0')) {
                 full = xasprintf("%s\n%s", title, text);
+                packed = NULL; /* head no longer counts the right bytes */
+        }
         const char *body = full ? full : text;
+        size_t blen = strlen(body);
         struct sdoc d = {0};
         make_record(&d, url, title, date, topics, kind, body);
 
         struct part *p = part_take(s);
         doc_reset(p);
-        fold(&p->folded, &p->clean, body, strlen(body));
-        p->title_pass = false;
-        d.length = tokenize(p->folded.data, p->folded.len, part_token, p);
+        if (!packed || head > blen ||
+            tokenize_spliced(p, body, head, packed, npacked, &d.length) < 0) {
+                doc_reset(p);
+                fold(&p->folded, &p->clean, body, blen);
+                p->title_pass = false;
+                d.length = tokenize(p->folded.data, p->folded.len, part_token, p);
+        }
         fold(&p->folded, &p->clean, title, tl);
         p->title_pass = true;
         tokenize(p->folded.data, p->folded.len, part_token, p);
@@ -1210,6 +1355,19 @@ void search_add(struct search_index *s, const char *url, const char *title, cons
         part_trim(p);
         part_give(s, p);
         free(full);
+}
+
+void search_add(struct search_index *s, const char *url, const char *title, const char *date,
+                json_t *topics, const char *kind, const char *text)
+{
+        add_doc(s, url, title, date, topics, kind, text, 0, NULL, 0);
+}
+
+void search_add_packed(struct search_index *s, const char *url, const char *title, const char *date,
+                       json_t *topics, const char *kind, const char *text, size_t head,
+                       const void *packed, size_t npacked)
+{
+        add_doc(s, url, title, date, topics, kind, text, head, packed, npacked);
 }
 
 /* Orders records newest first (undated last), then by URL, then by the other fields, so
