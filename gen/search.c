@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <utf8proc.h>
 
 #define WORD_MAX_CHARS 64   /* a longer Latin word is indexed by its first 64 characters */
@@ -34,7 +35,7 @@
 #define FORMAT_VERSION 1
 #define SCRATCH_KEEP   (1 << 20) /* a part keeps scratch buffers up to this size */
 #define DOC_SLOTS      4096      /* slots of a document's token table to start with */
-#define SLAB_BYTES     (1 << 20) /* a part takes memory for its chains this much at a time */
+#define SLAB_BYTES     (2 << 20) /* a part takes memory for its chains this much at a time */
 #define AHEAD          8         /* tokens ahead whose memory is asked for early */
 #define BLOCK_FIRST    32        /* bytes of a token's first block of entries */
 #define BLOCK_MAX      1024      /* blocks grow by doubling up to this (or an entry's size) */
@@ -88,16 +89,21 @@ struct ptok {
         unsigned char *end; /* its end */
 };
 
-/* A token of the document being added. */
+/* A token of the document being added. Its occurrences are in the part's list of
+ * occurrences and, for a text added packed (unpack_doc), in the packed form. */
 struct dtok {
-        uint64_t head; /* the key's first 8 bytes, zero-padded */
-        uint64_t hash; /* key_hash of the key */
-        uint32_t key;  /* offset of the key in the part's dkeys */
-        uint32_t klen; /* bytes in the key */
-        uint32_t tf;   /* occurrences in the text */
-        uint32_t tok;  /* its number in the part's dictionary (part_file) */
-        bool title;    /* also in the title */
-        bool haspos;   /* its class records positions (then it has tf of them) */
+        uint64_t head;  /* the key's first 8 bytes, zero-padded */
+        uint64_t hash;  /* key_hash of the key */
+        uint32_t key;   /* offset of the key in the part's dkeys, or in pk when packed */
+        uint32_t klen;  /* bytes in the key */
+        uint32_t tf;    /* occurrences in the text */
+        uint32_t tok;   /* its number in the part's dictionary (part_file) */
+        uint32_t gaps;  /* offset in pk of its packed positions' gaps (varints) */
+        uint32_t ngaps; /* how many; their bytes end at gaps_end */
+        uint32_t gaps_end;
+        bool title;  /* also in the title */
+        bool haspos; /* its class records positions (then it has tf of them) */
+        bool packed; /* its key is in pk, and it is in no slot of the document's table */
 };
 
 /* What one caller of search_add at a time builds: records, a dictionary of the tokens
@@ -134,6 +140,8 @@ struct part {
         uint32_t olast;       /* the last one */
         struct dentry *dents; /* where each token's entry is being written (part_file) */
         size_t capdents;
+        const unsigned char *pk; /* the packed form of its text (unpack_doc), or NULL */
+        uint32_t pkoff;          /* the positions before that text */
 };
 
 struct search_index {
@@ -697,6 +705,8 @@ static inline uint32_t doc_find(const struct part *p, const char *rest, uint32_t
 static void doc_reset(struct part *p)
 {
         p->ndtoks = p->nocc = 0;
+        p->pk = NULL;
+        p->pkoff = 0;
         buf_reset(&p->opos);
         p->olast = 0;
         buf_reset(&p->dkeys);
@@ -721,6 +731,8 @@ static void doc_grow(struct part *p)
         memset(p->dslots, 0, p->ndslots * sizeof *p->dslots);
         size_t mask = p->ndslots - 1;
         for (size_t i = 0; i < p->ndtoks; i++) {
+                if (p->dtoks[i].packed)
+                        continue;
                 size_t j = (size_t)p->dtoks[i].hash & mask;
                 while (p->dslots[j])
                         j = (j + 1) & mask;
@@ -846,12 +858,29 @@ static uint32_t dict_get(struct part *p, const struct dtok *d, const char *key)
         return (uint32_t)p->ntoks - 1;
 }
 
+/* Returns a slab of size bytes, aligned on SLAB_BYTES when it is that large, and then in
+ * huge pages where the system gives them on request: the chains' writes land anywhere in
+ * tens of megabytes, and a page fault or a TLB miss for every 4 KB of them cost as much
+ * as the writes. Freed with free(). */
+static void *slab_new(size_t size)
+{
+        void *m = NULL;
+        if (size != SLAB_BYTES)
+                return xmalloc(size);
+        if (posix_memalign(&m, SLAB_BYTES, size))
+                return xmalloc(size);
+#ifdef MADV_HUGEPAGE
+        (void)madvise(m, size, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
+#endif
+        return m;
+}
+
 /* Returns n bytes (a multiple of 8) of p's chain memory, freed with the part. */
 static void *slab_alloc(struct part *p, size_t n)
 {
         if ((size_t)(p->free_end - p->free_at) < n) {
-                size_t size = sizeof(void *) + (n > SLAB_BYTES / 4 ? n : SLAB_BYTES);
-                void **slab = xmalloc(size);
+                size_t size = n > SLAB_BYTES / 4 ? sizeof(void *) + n : SLAB_BYTES;
+                void **slab = slab_new(size);
                 *slab = p->slabs;
                 p->slabs = slab;
                 if (n > SLAB_BYTES / 4) /* a block of its own: keep the current slab */
@@ -945,6 +974,19 @@ static void size_entries(struct part *p, uint32_t doc)
                 x->bits += rice_len(pos - x->last - 1, x->k); /* the first: pos */
                 x->last = pos;
         }
+        if (!p->pk)
+                return;
+        /* a packed text's positions come after those in the list, each token's together:
+         * gaps already, but for the first one */
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                struct dentry *x = &p->dents[i];
+                const unsigned char *g = p->pk + t->gaps, *end = p->pk + t->gaps_end;
+                for (uint32_t j = 0; j < t->ngaps; j++) {
+                        uint32_t v = (uint32_t)next_varint(&g, end);
+                        x->bits += rice_len(j ? v : p->pkoff + v - x->last - 1, x->k);
+                }
+        }
 }
 
 /* Finds (or adds) every token of the document in p's dictionary. Each one's entry there is,
@@ -962,7 +1004,9 @@ static void find_tokens(struct part *p)
                         if (v)
                                 __builtin_prefetch(&p->toks[(uint32_t)v - 1]);
                 }
-                p->dtoks[i].tok = dict_get(p, &p->dtoks[i], p->dkeys.data + p->dtoks[i].key);
+                const struct dtok *d = &p->dtoks[i];
+                p->dtoks[i].tok = dict_get(
+                    p, d, d->packed ? (const char *)p->pk + d->key : p->dkeys.data + d->key);
         }
 }
 
@@ -979,6 +1023,15 @@ static void write_gaps(struct part *p)
                 x->last = pos;
         }
         for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                struct dentry *x = &p->dents[i];
+                if (p->pk) { /* as size_entries reads them */
+                        const unsigned char *g = p->pk + t->gaps, *end = p->pk + t->gaps_end;
+                        for (uint32_t j = 0; j < t->ngaps; j++) {
+                                uint32_t v = (uint32_t)next_varint(&g, end);
+                                bw_rice(&x->w, j ? v : p->pkoff + v - x->last - 1, x->k);
+                        }
+                }
                 bw_flush(&p->dents[i].w);
                 p->toks[p->dtoks[i].tok].at = p->dents[i].w.p;
         }
@@ -1183,10 +1236,11 @@ static void part_trim(struct part *p)
 
 /* ---- packed tokens: a text's tokens kept between builds (search_pack) ----
  * PACK_MAGIC, varint positions of the text, varint token count, then per token of the
- * document's table (first-seen order): class byte, varint key length (after the class
- * byte), the key, varint tf and, for classes with positions, tf varints: the first
- * position, then each next one minus the previous one minus one. Reading it back costs
- * no folding, decoding or hashing per occurrence: one table look-up per token. */
+ * document's table (first-seen order): varint key length, the key (class byte and
+ * folded text), varint tf and, for classes with positions, the varint byte count of tf
+ * varints: the first position, then each next one minus the previous one minus one (what
+ * the entry's Rice codes hold). Reading it back costs no folding, decoding or hashing
+ * per occurrence, and no copy: the document's tokens point into it. */
 #define PACK_MAGIC 0xB1 /* not a byte UTF-8 text starts with */
 
 /* Appends x to b as a varint. */
@@ -1215,18 +1269,22 @@ static void pack_doc(const struct part *p, uint32_t len, struct buf *out)
         buf_putc(out, (char)PACK_MAGIC);
         put_varint(out, len);
         put_varint(out, p->ndtoks);
+        struct buf gaps = {0};
         for (size_t i = 0; i < p->ndtoks; i++) {
                 const struct dtok *t = &p->dtoks[i];
-                buf_putc(out, p->dkeys.data[t->key]);
-                put_varint(out, t->klen - 1);
-                buf_put(out, p->dkeys.data + t->key + 1, t->klen - 1);
+                put_varint(out, t->klen);
+                buf_put(out, p->dkeys.data + t->key, t->klen);
                 put_varint(out, t->tf);
                 if (!t->haspos)
                         continue;
                 const uint32_t *tp = pos + at[i] - t->tf; /* at[i] is now its end */
+                buf_reset(&gaps);
                 for (uint32_t j = 0; j < t->tf; j++)
-                        put_varint(out, j ? tp[j] - tp[j - 1] - 1 : tp[j]);
+                        put_varint(&gaps, j ? tp[j] - tp[j - 1] - 1 : tp[j]);
+                put_varint(out, gaps.len);
+                buf_put(out, gaps.data, gaps.len);
         }
+        buf_free(&gaps);
         free(at);
         free(pos);
 }
@@ -1246,50 +1304,63 @@ int search_pack(struct search_index *s, struct buf *out, const char *text)
         return rc;
 }
 
-/* Adds to the document in p's token table the tokens packed at q (n bytes), their
- * positions moved by off, and sets *len to off + the text's positions. Returns 0, or -1
- * when the packed form is damaged (the table is then partly filled). */
-static int unpack_doc(struct part *p, const unsigned char *q, size_t n, uint32_t off, uint32_t *len)
+/* Adds to the document in p's token table (its first off positions: the title and summary
+ * lines) the tokens packed at pk (n bytes; kept until part_file), and sets *len to off +
+ * the text's positions. A token the table has gets the packed occurrences too; the others
+ * (most) are only listed: the title pass finds none of them, its tokens all being in the
+ * first line. Returns 0, or -1 when the packed form is damaged. */
+static int unpack_doc(struct part *p, const unsigned char *pk, size_t n, uint32_t off,
+                      uint32_t *len)
 {
-        const unsigned char *end = q + n;
-        if (!n || *q++ != PACK_MAGIC)
+        const unsigned char *q = pk, *end = pk + n;
+        if (!n || n > UINT32_MAX || *q++ != PACK_MAGIC)
                 return -1;
         uint64_t tlen = get_varint(&q, end), ntoks = get_varint(&q, end);
         if (tlen > UINT32_MAX - off)
                 return -1;
+        p->pk = pk;
+        p->pkoff = off;
         for (uint64_t i = 0; i < ntoks; i++) {
-                if (q >= end)
-                        return -1;
-                char cls = (char)*q++;
                 uint64_t klen = get_varint(&q, end);
-                if ((cls != K_UNI && !has_positions(cls)) || !klen || klen > WORD_MAX_CHARS * 4 ||
-                    klen > (uint64_t)(end - q))
+                if (klen < 2 || klen > WORD_MAX_CHARS * 4 + 1 || klen > (uint64_t)(end - q))
                         return -1;
                 const char *key = (const char *)q;
+                char cls = key[0];
                 q += klen;
-                uint64_t tf = get_varint(&q, end);
-                if (!tf || tf > tlen)
+                uint64_t tf = get_varint(&q, end), nbytes = 0;
+                if ((cls != K_UNI && !has_positions(cls)) || !tf || tf > tlen)
                         return -1;
-                /* the key is cls and key, as part_token makes it */
-                uint64_t head = (unsigned char)cls | key_head(key, klen < 7 ? klen : 7) << 8;
-                const char *rest = klen >= 7 ? key + 7 : key; /* bytes after the eighth */
-                uint64_t hash = key_hash(head, klen + 1, rest);
+                if (cls != K_UNI && ((nbytes = get_varint(&q, end)) > (uint64_t)(end - q)))
+                        return -1;
+                struct dtok t = {.head = key_head(key, klen),
+                                 .key = (uint32_t)(key - (const char *)pk),
+                                 .klen = (uint32_t)klen,
+                                 .tf = (uint32_t)tf,
+                                 .gaps = (uint32_t)(q - pk),
+                                 .ngaps = cls != K_UNI ? (uint32_t)tf : 0,
+                                 .gaps_end = (uint32_t)(q - pk + nbytes),
+                                 .haspos = cls != K_UNI,
+                                 .packed = true};
+                q += nbytes;
+                const char *rest = klen > 8 ? key + 8 : key; /* the bytes after the eighth */
+                t.hash = key_hash(t.head, klen, rest);
                 size_t slot;
-                uint32_t v = doc_find(p, rest, (uint32_t)klen + 1, head, hash, &slot);
-                if (!v)
-                        v = doc_add(p, cls, key, (uint32_t)klen, head, hash, slot);
-                if (p->dtoks[v - 1].tf > UINT32_MAX - tf)
-                        return -1;
-                p->dtoks[v - 1].tf += (uint32_t)tf;
-                if (cls == K_UNI)
-                        continue;
-                uint64_t x = 0;
-                for (uint64_t j = 0; j < tf; j++) {
-                        uint64_t gap = next_varint(&q, end);
-                        if (gap >= tlen || (x += gap + (j > 0)) >= tlen)
+                uint32_t v = doc_find(p, rest, t.klen, t.head, t.hash, &slot);
+                if (v) { /* in the title or summary too: the same token */
+                        struct dtok *d = &p->dtoks[v - 1];
+                        if (d->tf > UINT32_MAX - t.tf)
                                 return -1;
-                        note_occurrence(p, v - 1, off + (uint32_t)x);
+                        d->tf += t.tf;
+                        d->gaps = t.gaps;
+                        d->ngaps = t.ngaps;
+                        d->gaps_end = t.gaps_end;
+                        continue;
                 }
+                if (p->ndtoks == p->capdtoks) {
+                        p->capdtoks = p->capdtoks ? p->capdtoks * 2 : 1024;
+                        p->dtoks = xrealloc(p->dtoks, p->capdtoks * sizeof *p->dtoks);
+                }
+                p->dtoks[p->ndtoks++] = t;
         }
         if (q != end)
                 return -1;
@@ -1334,7 +1405,8 @@ static void add_doc(struct search_index *s, const char *url, const char *title, 
 
         struct part *p = part_take(s);
         doc_reset(p);
-        if (!packed || head > blen ||
+        /* the title must be in the part tokenised here (see unpack_doc) */
+        if (!packed || head > blen || head <= tl ||
             tokenize_spliced(p, body, head, packed, npacked, &d.length) < 0) {
                 doc_reset(p);
                 fold(&p->folded, &p->clean, body, blen);
@@ -1351,6 +1423,7 @@ static void add_doc(struct search_index *s, const char *url, const char *title, 
         }
         p->lens[p->ndocs] = d.length;
         part_file(p, (uint32_t)p->ndocs);
+        p->pk = NULL; /* the caller's */
         p->docs[p->ndocs++] = d;
         part_trim(p);
         part_give(s, p);
