@@ -1488,7 +1488,8 @@ struct wtok {
 /* A part's token that is part of an index token. */
 struct member {
         const struct part *part; /* the part */
-        const struct ptok *tok;  /* its token */
+        const struct blk *first; /* its token's chain (copied here: the tokens are coded
+                                    in another order than the parts list them) */
 };
 
 /* One posting while a token is coded. */
@@ -1768,7 +1769,8 @@ static void merge_tokens(struct search_index *s, struct layout *l)
         for (const struct part *p = s->parts; p; p = p->next)
                 for (size_t i = 0; i < p->ntoks; i++) {
                         struct wtok *t = &l->toks[gid[m++]];
-                        l->members[t->member + t->nmembers++] = (struct member){p, &p->toks[i]};
+                        l->members[t->member + t->nmembers++] =
+                            (struct member){p, p->toks[i].first};
                 }
         free(gid);
 
@@ -1913,7 +1915,7 @@ static size_t gather_posts(struct layout *l, const struct wtok *t)
                 const struct part *part = l->members[m].part;
                 uint32_t doc = 0;
                 size_t start = n;
-                for (const struct blk *b = l->members[m].tok->first; b; b = b->next) {
+                for (const struct blk *b = l->members[m].first; b; b = b->next) {
                         if (b->next) /* blocks lie anywhere: ask for the next one early */
                                 __builtin_prefetch(b->next);
                         const unsigned char *p = b->data, *end = b->data + b->used;
@@ -1998,7 +2000,7 @@ static void code_topic(struct layout *l, struct wtok *t, size_t k)
 static void prefetch_token(const struct layout *l, const struct wtok *t)
 {
         for (size_t m = t ? t->member : 0; t && m < t->member + t->nmembers; m++)
-                __builtin_prefetch(l->members[m].tok->first);
+                __builtin_prefetch(l->members[m].first);
 }
 
 /* Codes token t (code_token or code_topic). */
