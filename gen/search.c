@@ -788,7 +788,8 @@ static inline void note_occurrence(struct part *p, uint32_t dtok, uint32_t pos)
 
 /* tok_fn for a document: counts tf and notes positions in the part's scratch (or, for the
  * title, marks the document's tokens it holds). */
-static void part_token(void *ctx, char cls, const char *s, size_t len, uint32_t pos)
+static inline __attribute__((always_inline)) void part_token(void *ctx, char cls, const char *s,
+                                                             size_t len, uint32_t pos)
 {
         struct part *p = ctx;
         /* the key is cls and s: its first 8 bytes from one load (s is padded) */
