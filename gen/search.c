@@ -11,6 +11,12 @@
  * Entries are compact (a document gap and tf in a byte or two, positions Golomb-Rice
  * coded): the index takes about what the files will.
  *
+ * A rebuild need not tokenise an article's text again: search_pack gives the tokens of a
+ * text in a compact form that the body cache keeps, and search_add_packed tokenises only
+ * the title and summary lines, then lists the packed tokens after them, their positions
+ * moved past those lines (a line break ends every word and run, and folding never
+ * crosses one, so the positions and keys are those of the whole text).
+ *
  * search_write numbers the documents (newest first, then by URL), merges the parts'
  * dictionaries and codes each token's postings and positions: its entries read from its
  * chains, sorted by document number (they come nearly sorted) and coded as the format
