@@ -96,7 +96,7 @@ void buf_grow(struct buf *b, size_t extra)
         b->cap = cap;
 }
 
-void buf_put(struct buf *b, const void *data, size_t len)
+void buf_put_grow(struct buf *b, const void *data, size_t len)
 {
         buf_grow(b, len);
         if (len)
@@ -105,12 +105,7 @@ void buf_put(struct buf *b, const void *data, size_t len)
         b->data[b->len] = '\0';
 }
 
-void buf_puts(struct buf *b, const char *s)
-{
-        buf_put(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
+void buf_putc_grow(struct buf *b, char c)
 {
         buf_grow(b, 1);
         b->data[b->len++] = c;

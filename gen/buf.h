@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #define WUR __attribute__((warn_unused_result))
 
@@ -31,10 +32,41 @@ void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 /* Keeps the allocation, sets len to 0. */
 void buf_reset(struct buf *b);
+/* Makes room for extra more bytes plus the NUL. */
 void buf_grow(struct buf *b, size_t extra);
-void buf_put(struct buf *b, const void *data, size_t len);
-void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+/* The out-of-line halves of buf_put and buf_putc, for when b must grow. */
+void buf_put_grow(struct buf *b, const void *data, size_t len);
+void buf_putc_grow(struct buf *b, char c);
+
+/* Appends len bytes. Inline while they fit: the renderers append a few bytes at a time,
+ * hundreds of millions of times in a large build. */
+static inline void buf_put(struct buf *b, const void *data, size_t len)
+{
+        if (len < b->cap - b->len) { /* room for the bytes and the NUL (cap > len once used) */
+                if (len)             /* data may be NULL then */
+                        memcpy(b->data + b->len, data, len);
+                b->len += len;
+                b->data[b->len] = '\0';
+        } else {
+                buf_put_grow(b, data, len);
+        }
+}
+
+static inline void buf_puts(struct buf *b, const char *s)
+{
+        buf_put(b, s, strlen(s));
+}
+
+static inline void buf_putc(struct buf *b, char c)
+{
+        if (b->cap - b->len >= 2) {
+                b->data[b->len++] = c;
+                b->data[b->len] = '\0';
+        } else {
+                buf_putc_grow(b, c);
+        }
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_truncate(struct buf *b, size_t len);

@@ -107,6 +107,11 @@ void cache_key(const struct cache *c, unsigned char key[32], const char *path, i
         buf_free(&b);
 }
 
+void cache_salt(const struct cache *c, unsigned char out[32])
+{
+        memcpy(out, c->salt, sizeof c->salt);
+}
+
 /* The entry's file, and its shard folder. Caller frees. */
 static char *entry_path(const struct cache *c, const char *hex)
 {

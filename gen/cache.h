@@ -42,6 +42,10 @@ struct cache *cache_open(const char *content_dir, const char *salt);
 void cache_key(const struct cache *c, unsigned char key[32], const char *path, int line,
                const char *md, size_t len, const char *extra);
 
+/* The salt every key includes (the gen binary and the settings), for other keys of the
+ * same build (page.c's page keys). */
+void cache_salt(const struct cache *c, unsigned char out[32]);
+
 /* Fills out with the entry for key. Returns true on a hit. Safe from several threads. */
 bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *out);
 

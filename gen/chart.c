@@ -232,9 +232,32 @@ static size_t fit_prefix(const char *s, size_t len, size_t max)
         return i;
 }
 
-/* Appends s[0..len) escaped for XML, malformed UTF-8 replaced by U+FFFD. */
+/* True when s[0..len) is well-formed UTF-8 (a U+FFFD written as such is well-formed). */
+static bool utf8_clean(const char *s, size_t len)
+{
+        size_t i = 0;
+        while (i < len) {
+                if ((unsigned char)s[i] < 0x80) {
+                        i++;
+                        continue;
+                }
+                size_t j = i;
+                if (utf8_next(s, len, &j) == 0xFFFD &&
+                    (j - i != 3 || memcmp(s + i, "\xEF\xBF\xBD", 3)))
+                        return false;
+                i = j;
+        }
+        return true;
+}
+
+/* Appends s[0..len) escaped for XML, malformed UTF-8 replaced by U+FFFD. A chart escapes
+ * every label and title it draws: the copy is made only for malformed text. */
 static void put_escn(struct buf *out, const char *s, size_t len)
 {
+        if (utf8_clean(s, len)) {
+                escape_xml(out, s, len);
+                return;
+        }
         struct buf clean = {0};
         size_t i = 0;
         while (i < len)
@@ -285,9 +308,20 @@ static void put_num(struct buf *out, double v)
                 buf_putc(out, '-');
                 t = -t;
         }
-        buf_printf(out, "%lld", t / 10);
-        if (t % 10)
-                buf_printf(out, ".%lld", t % 10);
+        /* by hand, not printf: a long line chart writes tens of thousands of these */
+        char digits[24];
+        size_t n = 0;
+        unsigned long long whole = (unsigned long long)t / 10;
+        do {
+                digits[n++] = (char)('0' + whole % 10);
+                whole /= 10;
+        } while (whole);
+        while (n)
+                buf_putc(out, digits[--n]);
+        if (t % 10) {
+                buf_putc(out, '.');
+                buf_putc(out, (char)('0' + t % 10));
+        }
 }
 
 /* Appends ` name="v"` with v as a coordinate. */

@@ -7,28 +7,19 @@
 
 void escape_html(struct buf *out, const char *s, size_t len)
 {
+        /* the five characters HTML needs escaped; everything else is copied in runs */
+        static const unsigned char special[256] = {
+            ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
+        const unsigned char *u = (const unsigned char *)s;
         size_t start = 0;
         for (size_t i = 0; i < len; i++) {
-                const char *rep;
-                switch (s[i]) {
-                case '&':
-                        rep = "&amp;";
-                        break;
-                case '<':
-                        rep = "&lt;";
-                        break;
-                case '>':
-                        rep = "&gt;";
-                        break;
-                case '"':
-                        rep = "&quot;";
-                        break;
-                case '\'':
-                        rep = "&#39;";
-                        break;
-                default:
+                if (!special[u[i]])
                         continue;
-                }
+                const char *rep = u[i] == '&'   ? "&amp;"
+                                  : u[i] == '<' ? "&lt;"
+                                  : u[i] == '>' ? "&gt;"
+                                  : u[i] == '"' ? "&quot;"
+                                                : "&#39;";
                 buf_put(out, s + start, i - start);
                 buf_puts(out, rep);
                 start = i + 1;

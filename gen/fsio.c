@@ -123,6 +123,25 @@ char *fsio_printable(const char *path)
         return s;
 }
 
+/* The type of directory entry e (at path) in st->st_mode: from readdir when the file
+ * system gives it, which spares a 10,000-article walk as many lstat calls; else lstat. */
+static int entry_stat(const struct dirent *e, const char *path, struct stat *st)
+{
+        switch (e->d_type) {
+        case DT_REG:
+                st->st_mode = S_IFREG;
+                return 0;
+        case DT_DIR:
+                st->st_mode = S_IFDIR;
+                return 0;
+        case DT_LNK:
+                st->st_mode = S_IFLNK;
+                return 0;
+        default:
+                return lstat(path, st);
+        }
+}
+
 static int list_into(const char *dir, const char *suffix, json_t *out, int depth, struct diag *d)
 {
         if (depth > FSIO_MAX_DEPTH) {
@@ -148,7 +167,7 @@ static int list_into(const char *dir, const char *suffix, json_t *out, int depth
                                    "rename it");
                         free(shown);
                         rc = -1;
-                } else if (lstat(path, &st) < 0) {
+                } else if (entry_stat(e, path, &st) < 0) {
                         diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
                         rc = -1;
                 } else if (S_ISLNK(st.st_mode)) {

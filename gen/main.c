@@ -219,7 +219,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 cache = cache_open(a.content, salt ? salt : "");
                 free(salt);
         }
-        struct render_opts opts = {a.static_dir, media, a.dev, jobs, cache};
+        struct render_opts opts = {a.static_dir, media, a.dev, jobs, cache, a.templates};
         if (render_site(cfg, model, lib, o, &opts, &stats, d) < 0)
                 goto out;
         timing("render", &t0);

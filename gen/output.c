@@ -9,7 +9,11 @@
  * publishes it and the old tree becomes the spare. A second build of the same input writes
  * no file and every file keeps its inode and mtime; a killed build leaves a ".tmp-" folder
  * that the next build sweeps. The manifest is trusted only where the files agree with it
- * (inode, size and mtime); anything else is written again. */
+ * (inode, size and mtime); anything else is written again.
+ *
+ * A file may also be recorded with a key: a digest of everything its bytes were made from
+ * (page.c computes it). A later build that has the same key for the same file keeps the
+ * published copy without making the bytes again (output_keep). */
 #include "output.h"
 #include "digest.h"
 #include "fsio.h"
@@ -32,7 +36,10 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-#define MANIFEST_MAGIC "gongbao-output 1"
+/* Version 2 records each file's key ("-" for none); a version 1 manifest is still read
+ * for its hashes, without keys. */
+#define MANIFEST_MAGIC    "gongbao-output 2"
+#define MANIFEST_MAGIC_V1 "gongbao-output 1"
 
 /* One file of a tree, as the manifest records it. */
 struct entry {
@@ -40,6 +47,8 @@ struct entry {
         int64_t size, mtime_ns;
         uint64_t ino;
         unsigned char hash[32]; /* SHA-256 of the bytes */
+        unsigned char key[32];  /* what the bytes were made from, when keyed */
+        bool keyed;
 };
 
 /* Entries with a hash table over rel (open addressing, power-of-two slots). */
@@ -147,15 +156,26 @@ static int unhex(const char *s, unsigned char *out, size_t n)
         return 0;
 }
 
-/* One "F hash size ino mtime rel" line into e (rel copied). Returns 0 or -1. */
-static int parse_file_line(char *line, struct entry *e)
+/* One "F hash key size ino mtime rel" line (version 1: without the key) into e (rel
+ * copied). Returns 0 or -1. */
+static int parse_file_line(char *line, int version, struct entry *e)
 {
-        char hex[65];
-        int off = 0;
-        if (sscanf(line, "F %64s %" SCNd64 " %" SCNu64 " %" SCNd64 " %n", hex, &e->size, &e->ino,
-                   &e->mtime_ns, &off) != 4 ||
-            !off || strlen(hex) != 64 || unhex(hex, e->hash, 32) < 0 || !output_path_ok(line + off))
+        char hex[65], key[65] = "-";
+        int off = 0, n = 0;
+        if (version == 1)
+                n = sscanf(line, "F %64s %" SCNd64 " %" SCNu64 " %" SCNd64 " %n", hex, &e->size,
+                           &e->ino, &e->mtime_ns, &off) == 4;
+        else
+                n = sscanf(line, "F %64s %64s %" SCNd64 " %" SCNu64 " %" SCNd64 " %n", hex, key,
+                           &e->size, &e->ino, &e->mtime_ns, &off) == 5;
+        if (!n || !off || strlen(hex) != 64 || unhex(hex, e->hash, 32) < 0 ||
+            !output_path_ok(line + off))
                 return -1;
+        if (strcmp(key, "-")) {
+                if (strlen(key) != 64 || unhex(key, e->key, 32) < 0)
+                        return -1;
+                e->keyed = true;
+        }
         e->rel = xstrdup(line + off);
         return 0;
 }
@@ -172,6 +192,7 @@ static void manifest_read(struct output *o, uint64_t spare_ino)
         char *s = (char *)buf_cstr(&b), *end = s + b.len, *line = s;
         uint64_t live = 0, prev = 0;
         int section = 0; /* 1: the published tree's files, 2: the spare's */
+        int version = 0;
         bool ok = false;
         while (line < end) {
                 char *nl = memchr(line, '\n', (size_t)(end - line));
@@ -179,7 +200,10 @@ static void manifest_read(struct output *o, uint64_t spare_ino)
                         break;
                 *nl = '\0';
                 if (line == s) {
-                        ok = !strcmp(line, MANIFEST_MAGIC);
+                        version = !strcmp(line, MANIFEST_MAGIC)      ? 2
+                                  : !strcmp(line, MANIFEST_MAGIC_V1) ? 1
+                                                                     : 0;
+                        ok = version > 0;
                         if (!ok)
                                 break;
                 } else if (sscanf(line, "live %" SCNu64, &live) == 1) {
@@ -189,7 +213,7 @@ static void manifest_read(struct output *o, uint64_t spare_ino)
                         o->previous_known = section == 2;
                 } else if (section) {
                         struct entry e = {0};
-                        if (parse_file_line(line, &e) < 0) {
+                        if (parse_file_line(line, version, &e) < 0) {
                                 ok = false;
                                 break;
                         }
@@ -209,14 +233,24 @@ out:
         diag_free(quiet);
 }
 
-static void put_entry(struct buf *b, const struct entry *e)
+static void put_hex(struct buf *b, const unsigned char *p)
 {
         static const char hex[] = "0123456789abcdef";
-        buf_puts(b, "F ");
         for (int i = 0; i < 32; i++) {
-                buf_putc(b, hex[e->hash[i] >> 4]);
-                buf_putc(b, hex[e->hash[i] & 15]);
+                buf_putc(b, hex[p[i] >> 4]);
+                buf_putc(b, hex[p[i] & 15]);
         }
+}
+
+static void put_entry(struct buf *b, const struct entry *e)
+{
+        buf_puts(b, "F ");
+        put_hex(b, e->hash);
+        buf_putc(b, ' ');
+        if (e->keyed)
+                put_hex(b, e->key);
+        else
+                buf_putc(b, '-');
         buf_printf(b, " %" PRId64 " %" PRIu64 " %" PRId64 " %s\n", e->size, e->ino, e->mtime_ns,
                    e->rel);
 }
@@ -522,21 +556,24 @@ static int write_new(struct output *o, const char *rel, const void *data, size_t
         return 0;
 }
 
-/* When the published tree holds rel with exactly these bytes (hash and size recorded, and
- * the file still the one recorded), makes the build tree's rel that same file: already the
- * same inode, or a new hard link to it. Fills e. Returns 1 when kept, 0 when rel must be
- * written. */
-static int keep_published(struct output *o, const char *rel, size_t len, struct entry *e)
+/* True when the published file rel is still the one its entry l records (inode, size and
+ * mtime): a file edited or replaced by hand is not trusted. */
+static bool live_unchanged(struct output *o, const struct entry *l, const char *rel)
 {
-        const struct entry *l = entries_find(&o->live, rel);
-        struct stat ls, ws;
-        if (!l || l->size != (int64_t)len || memcmp(l->hash, e->hash, 32) ||
-            fstatat(o->livefd, rel, &ls, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(ls.st_mode) ||
-            (uint64_t)ls.st_ino != l->ino || ls.st_size != l->size || mtime_ns(&ls) != l->mtime_ns)
-                return 0;
+        struct stat ls;
+        return fstatat(o->livefd, rel, &ls, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(ls.st_mode) &&
+               (uint64_t)ls.st_ino == l->ino && ls.st_size == l->size &&
+               mtime_ns(&ls) == l->mtime_ns;
+}
+
+/* Makes the build tree's rel the published file l: already the same inode, or a new hard
+ * link to it. Fills e's inode and mtime. Returns 1 when done, 0 when rel must be written. */
+static int link_published(struct output *o, const char *rel, const struct entry *l, struct entry *e)
+{
+        struct stat ws;
         e->ino = l->ino;
         e->mtime_ns = l->mtime_ns;
-        if (fstatat(o->wfd, rel, &ws, AT_SYMLINK_NOFOLLOW) == 0 && ws.st_ino == ls.st_ino)
+        if (fstatat(o->wfd, rel, &ws, AT_SYMLINK_NOFOLLOW) == 0 && (uint64_t)ws.st_ino == l->ino)
                 return 1;
         clear_path(o, rel);
         if (linkat(o->livefd, rel, o->wfd, rel, 0) == 0)
@@ -547,7 +584,33 @@ static int keep_published(struct output *o, const char *rel, size_t len, struct 
         return 0; /* no hard links here (another file system type): write it */
 }
 
-int output_write(struct output *o, const char *rel, const void *data, size_t len, struct diag *d)
+/* When the published tree holds rel with exactly these bytes (hash and size recorded, and
+ * the file still the one recorded), makes the build tree's rel that same file. Fills e.
+ * Returns 1 when kept, 0 when rel must be written. */
+static int keep_published(struct output *o, const char *rel, size_t len, struct entry *e)
+{
+        const struct entry *l = entries_find(&o->live, rel);
+        if (!l || l->size != (int64_t)len || memcmp(l->hash, e->hash, 32) ||
+            !live_unchanged(o, l, rel))
+                return 0;
+        return link_published(o, rel, l, e);
+}
+
+/* Records e (taking e->rel) as part of the new build. */
+static void built_add(struct output *o, struct entry *e, int kept)
+{
+        pthread_mutex_lock(&o->lock);
+        entries_add(&o->built, e);
+        if (kept)
+                o->kept++;
+        else
+                o->written++;
+        pthread_mutex_unlock(&o->lock);
+}
+
+/* output_write and output_write_key: key may be NULL. */
+static int write_entry(struct output *o, const char *rel, const void *data, size_t len,
+                       const unsigned char *key, struct diag *d)
 {
         if (!output_path_ok(rel)) {
                 diag_error(d, rel, 0, 0, "refusing to write outside the output folder");
@@ -555,18 +618,42 @@ int output_write(struct output *o, const char *rel, const void *data, size_t len
         }
         struct entry e = {.size = (int64_t)len};
         digest_sha256(e.hash, data, len);
+        if (key) {
+                memcpy(e.key, key, 32);
+                e.keyed = true;
+        }
         int kept = keep_published(o, rel, len, &e);
         if (!kept && write_new(o, rel, data, len, &e, d) < 0)
                 return -1;
         e.rel = xstrdup(rel);
-        pthread_mutex_lock(&o->lock);
-        entries_add(&o->built, &e);
-        if (kept)
-                o->kept++;
-        else
-                o->written++;
-        pthread_mutex_unlock(&o->lock);
+        built_add(o, &e, kept);
         return 0;
+}
+
+int output_write(struct output *o, const char *rel, const void *data, size_t len, struct diag *d)
+{
+        return write_entry(o, rel, data, len, NULL, d);
+}
+
+int output_write_key(struct output *o, const char *rel, const void *data, size_t len,
+                     const unsigned char key[32], struct diag *d)
+{
+        return write_entry(o, rel, data, len, key, d);
+}
+
+bool output_keep(struct output *o, const char *rel, const unsigned char key[32])
+{
+        if (!output_path_ok(rel))
+                return false; /* output_write_key reports it */
+        const struct entry *l = entries_find(&o->live, rel);
+        if (!l || !l->keyed || memcmp(l->key, key, 32) || !live_unchanged(o, l, rel))
+                return false;
+        struct entry e = *l;
+        if (!link_published(o, rel, l, &e))
+                return false;
+        e.rel = xstrdup(rel);
+        built_add(o, &e, 1);
+        return true;
 }
 
 void output_counts(const struct output *o, long *written, long *kept)

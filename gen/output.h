@@ -25,6 +25,18 @@ struct output *output_begin(const char *out_dir, struct diag *d);
 int output_write(struct output *o, const char *rel, const void *data, size_t len,
                  struct diag *d) WUR;
 
+/* output_write, and records key with the file: a digest of everything data was made
+ * from, so that a later build with the same key can keep the file without making the
+ * bytes again (output_keep). */
+int output_write_key(struct output *o, const char *rel, const void *data, size_t len,
+                     const unsigned char key[32], struct diag *d) WUR;
+
+/* When the published file rel was written with this key (output_write_key) and is still
+ * the file recorded (not edited or replaced since), keeps it in the new build as it is
+ * and returns true; otherwise does nothing and returns false (then write it). Safe to
+ * call from several threads. */
+bool output_keep(struct output *o, const char *rel, const unsigned char key[32]);
+
 /* The folder the new build is being written to (owned by o). */
 const char *output_path(const struct output *o);
 

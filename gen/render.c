@@ -304,28 +304,30 @@ static void lastmod_of(json_t *a, struct buf *out)
         free(ok);
 }
 
-/* Writes article i's page and frees its body. Runs on pool threads: the model is only
- * read (the article's own view is a shallow copy). */
-static int article_one(void *arg, size_t i)
+/* What article a's page is made from besides the build's salt: the article itself (the
+ * feed's copy of the body included, which the page does not show), its body and what the
+ * cards of its related, previous and next articles show. Keep in step with
+ * article_context: whatever it reads must be here. */
+static void article_key(struct page_build *c, struct page_key *k, json_t *a, const char *body)
 {
-        struct page_build *c = arg;
-        json_t *articles = json_object_get(c->model, "articles");
-        json_t *a = json_array_get(articles, i);
-        progress(atomic_fetch_add(&articles_done, 1), json_array_size(articles));
+        page_key_json(k, a);
+        page_key_bytes(k, body, strlen(body));
+        size_t j;
+        json_t *idx;
+        json_array_foreach(json_object_get(a, "related"), j, idx) page_key_card(c, k, idx);
+        page_key_card(c, k, json_object_get(a, "prev"));
+        page_key_card(c, k, json_object_get(a, "next"));
+}
+
+/* The context of article a's page, with its body. Caller decrefs. */
+static json_t *article_context(struct page_build *c, json_t *a, const char *body)
+{
         json_t *ctx = page_context(c, "article", page_str(a, "url"), page_str(a, "title"),
                                    page_str(a, "summary"));
         json_t *art = json_copy(a);
         json_object_del(art, "content_abs");
-        char *body = spill_take(c->bodies, i);
-        if (!body) {
-                diag_error(c->d, page_str(a, "path"), 0, 0,
-                           "cannot read the rendered body back: %s", strerror(errno));
-                json_decref(ctx);
-                json_decref(art);
-                return -1;
-        }
-        json_object_set_new(art, "body", json_string(body));
-        free(body);
+        /* the body is gen's own HTML from checked UTF-8: no need to check its 30 KB again */
+        json_object_set_new(art, "body", json_string_nocheck(body));
         json_t *related = json_array();
         size_t j;
         json_t *idx;
@@ -355,16 +357,42 @@ static int article_one(void *arg, size_t i)
         json_t *page = json_object_get(ctx, "page");
         json_object_set_new(page, "published", json_string(page_str(a, "date")));
         char *ld = article_jsonld(c, a);
-        struct buf sha = {0}, lastmod = {0};
+        struct buf sha = {0};
         digest_sha256_base64(&sha, ld, strlen(ld));
-        json_object_set_new(page, "jsonld", json_string(ld));
+        json_object_set_new(page, "jsonld", json_string_nocheck(ld)); /* json_dumps wrote it */
         json_object_set_new(page, "jsonld_sha256", json_string(buf_cstr(&sha)));
-        char *rel = page_index_file(page_str(a, "url"));
-        lastmod_of(a, &lastmod);
-        int rc = page_write(c, "article", rel, ctx, buf_cstr(&lastmod), true);
         buf_free(&sha);
-        buf_free(&lastmod);
         free(ld);
+        return ctx;
+}
+
+/* Writes article i's page and frees its body; an unchanged page is kept without being
+ * built. Runs on pool threads: the model is only read (the article's own view is a
+ * shallow copy). */
+static int article_one(void *arg, size_t i)
+{
+        struct page_build *c = arg;
+        json_t *articles = json_object_get(c->model, "articles");
+        json_t *a = json_array_get(articles, i);
+        progress(atomic_fetch_add(&articles_done, 1), json_array_size(articles));
+        char *body = spill_take(c->bodies, i);
+        if (!body) {
+                diag_error(c->d, page_str(a, "path"), 0, 0,
+                           "cannot read the rendered body back: %s", strerror(errno));
+                return -1;
+        }
+        char *rel = page_index_file(page_str(a, "url"));
+        struct buf lastmod = {0};
+        lastmod_of(a, &lastmod);
+        struct page_key k;
+        page_key_begin(c, &k, "article", rel);
+        article_key(c, &k, a, body);
+        int rc = 0;
+        if (!page_keep(c, &k, page_str(a, "url"), rel, buf_cstr(&lastmod), true))
+                rc = page_write_key(c, "article", rel, article_context(c, a, body),
+                                    buf_cstr(&lastmod), true, &k);
+        free(body);
+        buf_free(&lastmod);
         free(rel);
         return rc;
 }
@@ -373,6 +401,7 @@ static int write_articles(struct page_build *c)
 {
         size_t total = json_array_size(json_object_get(c->model, "articles"));
         atomic_store(&articles_done, 0);
+        page_keys_cards(c);
         int rc = pool_run(c->opts->jobs, total, article_one, c);
         progress(total, total);
         return rc;
@@ -456,14 +485,21 @@ static void add_list(struct lists *L, const char *kind, const char *tmpl, char *
         L->nspecs++;
 }
 
-/* The groups of cards on page n of a list: one ungrouped run, or one per month. */
-static json_t *list_groups(struct page_build *c, const struct list_spec *s, int n)
+/* The positions in s->idx of the cards page n of a list shows: [*from, *to). */
+static void list_range(struct page_build *c, const struct list_spec *s, int n, int *from, int *to)
 {
         int per = (int)json_integer_value(json_object_get(c->cfg, "per_page"));
         int count = (int)json_array_size(s->idx);
+        *from = s->group_months ? 0 : (n - 1) * per;
+        *to = s->group_months ? count : *from + per < count ? *from + per : count;
+}
+
+/* The groups of cards on page n of a list: one ungrouped run, or one per month. */
+static json_t *list_groups(struct page_build *c, const struct list_spec *s, int n)
+{
         json_t *groups = json_array(), *group = NULL;
-        int from = s->group_months ? 0 : (n - 1) * per;
-        int to = s->group_months ? count : from + per < count ? from + per : count;
+        int from, to;
+        list_range(c, s, n, &from, &to);
         int cur_month = -1;
         for (int k = from; k < to; k++) {
                 json_t *a = page_article_at(c, json_array_get(s->idx, (size_t)k));
@@ -492,15 +528,29 @@ static json_t *list_groups(struct page_build *c, const struct list_spec *s, int 
         return groups;
 }
 
-/* Writes page n of one list (a pool job). */
-static int list_page(void *arg, size_t j)
+/* What page n of list s is made from besides the build's salt: the list, the page's
+ * number and what the cards it shows show. Keep in step with list_context. */
+static void list_key(struct page_build *c, struct page_key *k, const struct list_spec *s, int n)
 {
-        struct lists *L = arg;
-        struct page_build *c = L->c;
-        const struct list_spec *s = &L->specs[L->jobs[j].spec];
-        int n = L->jobs[j].n;
-        char *url = n == 1 ? xstrdup(s->base) : xasprintf("%spage/%d/", s->base, n);
-        char *title = n == 1 ? xstrdup(s->title) : xasprintf("%s（第 %d 页）", s->title, n);
+        char head[128];
+        snprintf(head, sizeof head, "%d %d %d %zu", n, s->total, s->group_months,
+                 json_array_size(s->idx));
+        page_key_bytes(k, head, strlen(head));
+        page_key_bytes(k, s->kind, strlen(s->kind));
+        page_key_bytes(k, s->base, strlen(s->base));
+        page_key_bytes(k, s->title, strlen(s->title));
+        page_key_bytes(k, s->description, s->description ? strlen(s->description) : 0);
+        page_key_json(k, s->feed);
+        int from, to;
+        list_range(c, s, n, &from, &to);
+        for (int j = from; j < to; j++)
+                page_key_card(c, k, json_array_get(s->idx, (size_t)j));
+}
+
+/* The context of page n (at url, called title) of list s. Caller decrefs. */
+static json_t *list_context(struct page_build *c, const struct list_spec *s, int n, const char *url,
+                            const char *title)
+{
         json_t *ctx = page_context(c, s->kind, url, title, s->description);
         json_t *list = json_pack("{s:s, s:s, s:o, s:i}", "title", title, "description",
                                  s->description ? s->description : "", "groups",
@@ -516,8 +566,26 @@ static int list_page(void *arg, size_t j)
         json_t *pg = pagination(s->base, n, s->total);
         if (pg)
                 json_object_set_new(ctx, "pagination", pg);
+        return ctx;
+}
+
+/* Writes page n of one list (a pool job); an unchanged page is kept without being built. */
+static int list_page(void *arg, size_t j)
+{
+        struct lists *L = arg;
+        struct page_build *c = L->c;
+        const struct list_spec *s = &L->specs[L->jobs[j].spec];
+        int n = L->jobs[j].n;
+        char *url = n == 1 ? xstrdup(s->base) : xasprintf("%spage/%d/", s->base, n);
+        char *title = n == 1 ? xstrdup(s->title) : xasprintf("%s（第 %d 页）", s->title, n);
         char *rel = page_index_file(url);
-        int rc = page_write(c, s->tmpl, rel, ctx, NULL, true);
+        struct page_key k;
+        page_key_begin(c, &k, s->tmpl, rel);
+        list_key(c, &k, s, n);
+        int rc = 0;
+        if (!page_keep(c, &k, url, rel, NULL, true))
+                rc = page_write_key(c, s->tmpl, rel, list_context(c, s, n, url, title), NULL, true,
+                                    &k);
         free(rel);
         free(url);
         free(title);
@@ -574,6 +642,7 @@ static int write_lists(struct page_build *c)
                 add_list(&L, "archive", "list", xstrdup(page_str(t, "url")),
                          xasprintf("%d年", year), NULL, NULL, idx, true);
         }
+        page_keys_cards(c);
         int rc = pool_run(c->opts->jobs, L.njobs, list_page, &L);
         for (size_t k = 0; k < L.nspecs; k++) {
                 free(L.specs[k].base);
@@ -1023,6 +1092,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                                .search = search_new(),
                                .cache = opts->cache};
         pthread_mutex_init(&c.lock, NULL);
+        page_keys_begin(&c);
         json_t *known = json_object_get(model, "known");
         know_files(known, opts->static_dir, "static/");
         know_files(known, opts->media_dir, "media/");
@@ -1038,6 +1108,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                         fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", steps[i].name,
                                 seconds_now() - t0, peak_rss_mb());
         }
+        page_keys_end(&c);
         spill_free(c.bodies);
         search_free(c.search);
         free(c.datasets_digest);

@@ -134,14 +134,20 @@ static void put_cell(struct buf *out, json_t *cell, enum kind k, int head, struc
                            k == K_NUM ? "num " : "", tag);
                 return;
         }
-        buf_printf(out, "<%s%s%s>", tag, scope, k == K_NUM ? " class=\"num\"" : "");
+        /* puts, not printf: a data page's table has thousands of cells */
+        buf_putc(out, '<');
+        buf_puts(out, tag);
+        buf_puts(out, scope);
+        buf_puts(out, k == K_NUM ? " class=\"num\">" : ">");
         buf_reset(tmp);
         if (k == K_YEAR && json_is_integer(cell))
                 buf_printf(tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(cell));
         else
                 numfmt_cell(tmp, cell);
         put_str(out, buf_cstr(tmp));
-        buf_printf(out, "</%s>", tag);
+        buf_puts(out, "</");
+        buf_puts(out, tag);
+        buf_putc(out, '>');
 }
 
 int table_html(json_t *table, const struct table_spec *spec, const char *path, int line, int col,

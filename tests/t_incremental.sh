@@ -1,10 +1,11 @@
 #!/bin/sh
-# Write-if-changed and the body cache (issue 5): a second build of the same input writes
-# no file (inodes and mtimes stay), every body comes from the cache, and after random
-# edits (bodies, titles, tags, new and removed articles, a dataset, site.yaml, a template)
-# an incremental build is byte-identical to a clean --no-cache build. Then what must not
-# be trusted: a cached body whose link target went away, a damaged manifest or cache
-# entry, a file edited by hand in site/, a build killed half way.
+# Write-if-changed, the body cache and page keys (issue 5): a second build of the same
+# input writes no file (inodes and mtimes stay), every body comes from the cache, and
+# after random edits (bodies, titles, tags, dates, new and removed articles, a dataset,
+# site.yaml, templates) an incremental build -- which keeps the pages whose key did not
+# change without rendering them -- is byte-identical to a clean --no-cache build. Then
+# what must not be trusted: a cached body whose link target went away, a damaged manifest
+# or cache entry, a file edited or deleted by hand in site/, a build killed half way.
 . tests/lib.sh
 top=$(pwd)
 G=$top/gen/gen
@@ -74,7 +75,7 @@ def write(p, s): open(p, 'w', encoding='utf-8').write(s)
 linked = set()
 for p in arts:
     linked.update(re.findall(r'\]\(/articles/([^/)#]+)', read(p)))
-kinds = ['body', 'body', 'title', 'tag', 'new', 'remove', 'summary']
+kinds = ['body', 'body', 'title', 'tag', 'new', 'remove', 'summary', 'date', 'source']
 for _ in range(3):
     kind = rng.choice(kinds)
     p = rng.choice(arts)
@@ -91,6 +92,14 @@ for _ in range(3):
     elif kind == 'summary':
         head = re.sub(r'^summary: .*\n?', '', head, flags=re.M).rstrip('\n')
         write(p, head + '\nsummary: "第%d轮改写的摘要。"' % seed + sep + body)
+    elif kind == 'date':
+        # front matter only: the article moves in every list, its neighbours change
+        write(p, re.sub(r'^date: *(\d{4})-', lambda m: 'date: %d-' % (int(m.group(1)) - 1 - seed % 2),
+                        s, count=1, flags=re.M))
+    elif kind == 'source':
+        # front matter only, and shown on cards (the lists and the related articles)
+        head = re.sub(r'^(source|region): .*\n?', '', head, flags=re.M).rstrip('\n')
+        write(p, head + '\nsource: "第%d轮来源"\nregion: "第%d轮地区"' % (seed, seed) + sep + body)
     elif kind == 'tag':
         write(p, re.sub(r'^tags: *\[', 'tags: [轮次%d, ' % (seed % 3), s, count=1, flags=re.M))
     elif kind == 'new':
@@ -109,7 +118,7 @@ for _ in range(3):
             arts.remove(p)
 EOF
 }
-for round in 1 2 3 4 5 6; do
+for round in 1 2 3 4 5 6 7 8; do
 	edit $round
 	if build; then
 		same_as_clean "round $round"
@@ -117,6 +126,18 @@ for round in 1 2 3 4 5 6; do
 		fail "incremental/round $round: builds" "$(grep error "$T/err.log" | head -n 3)"
 	fi
 done
+
+# Front matter only, one field at a time, on one article: its body (and so its body's
+# cache entry) stays the same while its page, its neighbours' and the lists change.
+fm=$(find "$w/content/articles" -name '*.md' | sort | sed -n 3p)
+sed -i '0,/^title: /s/^title: *"\{0,1\}\([^"]*\)"\{0,1\}$/title: "\1（前言修订）"/' "$fm"
+build && same_as_clean "front matter: a title"
+sed -i '0,/^tags: *\[/s/^tags: *\[/tags: [前言标签, /' "$fm"
+build && same_as_clean "front matter: tags"
+sed -i '0,/^date: /s/^date: *[0-9]\{4\}/date: 2019/' "$fm"
+build && same_as_clean "front matter: a date"
+sed -i '0,/^date: /s/^date: *[0-9]\{4\}-[0-9]\{2\}/date: 2026-01/' "$fm"
+build && same_as_clean "front matter: a date (the newest article)"
 
 # A dataset a chart draws: the article with the chart is drawn again.
 csv=$(ls "$w"/content/data/*/*.csv | head -n 1)
@@ -127,6 +148,15 @@ sed -i 's/^\(description: "[^"]*\)"/\1（增订）"/' "$w/content/site.yaml"
 build && same_as_clean "site.yaml edited"
 sed -i 's|</footer>|<p>增订</p></footer>|' "$w/templates/layout.mustache"
 build && same_as_clean "a template edited"
+# A partial only cards use, then one in a folder no page names yet (a partial's name may
+# come from the data, so every template file is part of every page's key).
+sed -i '1s|^|<!-- 卡片 -->|' "$w/templates/card.mustache"
+build && same_as_clean "a partial edited"
+mkdir -p "$w/templates/extra"
+echo '<p>unused</p>' >"$w/templates/extra/unused.mustache"
+build && same_as_clean "a template file added"
+rm -r "$w/templates/extra"
+build && same_as_clean "a template file removed"
 
 # A cached body whose link target went away: reported, not served from the cache.
 target=$(grep -rho '](/articles/[^/)#]*' "$w/content/articles" | head -n 1 | sed 's|](/articles/||')
@@ -157,6 +187,8 @@ build && same_as_clean "damaged cache entries"
 page=$(find "$w/site/articles" -name index.html | head -n 1)
 echo "<p>hand edit</p>" >>"$page"
 build && same_as_clean "a page edited by hand in site/"
+rm "$page" "$w/site/tags/index.html"
+build && same_as_clean "pages deleted by hand in site/"
 # A build killed half way, then the next build.
 sed -i 's/^\(description: "[^"]*\)"/\1。"/' "$w/content/site.yaml"
 (cd "$w" && exec "$G" build --no-cache >/dev/null 2>&1) &
