@@ -836,21 +836,6 @@ static void dict_grow(struct part *p)
         }
 }
 
-/* Doubles the room of p's dictionary, which stays aligned on 64 bytes: an entry is a
- * cache line, not two. */
-static void toks_grow(struct part *p)
-{
-        size_t cap = p->captoks ? p->captoks * 2 : 1024;
-        void *m = NULL;
-        if (posix_memalign(&m, 64, cap * sizeof *p->toks))
-                m = xmalloc(cap * sizeof *p->toks); /* which reports running out */
-        if (p->ntoks)
-                memcpy(m, p->toks, p->ntoks * sizeof *p->toks);
-        free(p->toks);
-        p->toks = m;
-        p->captoks = cap;
-}
-
 /* Returns the number of document token d's token (key its key) in p's dictionary, added
  * when new. */
 static uint32_t dict_get(struct part *p, const struct dtok *d, const char *key)
@@ -870,8 +855,10 @@ static uint32_t dict_get(struct part *p, const struct dtok *d, const char *key)
                     (d->klen <= 8 || !memcmp(p->keys.data + t->key + 8, key + 8, d->klen - 8)))
                         return (uint32_t)v - 1;
         }
-        if (p->ntoks == p->captoks)
-                toks_grow(p);
+        if (p->ntoks == p->captoks) {
+                p->captoks = p->captoks ? p->captoks * 2 : 1024;
+                p->toks = xrealloc(p->toks, p->captoks * sizeof *p->toks);
+        }
         p->toks[p->ntoks] = (struct ptok){.head = d->head, .key = p->keys.len, .klen = d->klen};
         buf_put(&p->keys, key, d->klen);
         p->slots[j] = tag | ++p->ntoks;
