@@ -100,7 +100,7 @@ struct ptok {
 struct dtok {
         uint64_t head;  /* the key's first 8 bytes, zero-padded */
         uint64_t hash;  /* key_hash of the key */
-        uint32_t key;   /* offset of the key in the part's dkeys, or in pk when packed */
+        uint32_t key;   /* offset of the key in the part's dkeys */
         uint32_t klen;  /* bytes in the key */
         uint32_t tf;    /* occurrences in the text */
         uint32_t tok;   /* its number in the part's dictionary (part_file) */
@@ -109,7 +109,7 @@ struct dtok {
         uint32_t gaps_end;
         bool title;  /* also in the title */
         bool haspos; /* its class records positions (then it has tf of them) */
-        bool packed; /* its key is in pk, and it is in no slot of the document's table */
+        bool packed; /* from a packed text (unpack_doc): in no slot of the document's table */
 };
 
 /* What one caller of search_add at a time builds: records, a dictionary of the tokens
@@ -1011,9 +1011,7 @@ static void find_tokens(struct part *p)
                         if (v)
                                 __builtin_prefetch(&p->toks[(uint32_t)v - 1]);
                 }
-                const struct dtok *d = &p->dtoks[i];
-                p->dtoks[i].tok = dict_get(
-                    p, d, d->packed ? (const char *)p->pk + d->key : p->dkeys.data + d->key);
+                p->dtoks[i].tok = dict_get(p, &p->dtoks[i], p->dkeys.data + p->dtoks[i].key);
         }
 }
 
@@ -1242,13 +1240,16 @@ static void part_trim(struct part *p)
 }
 
 /* ---- packed tokens: a text's tokens kept between builds (search_pack) ----
- * PACK_MAGIC, varint positions of the text, varint token count, then per token of the
- * document's table (first-seen order): varint key length, the key (class byte and
- * folded text), varint tf and, for classes with positions, the varint byte count of tf
- * varints: the first position, then each next one minus the previous one minus one (what
- * the entry's Rice codes hold). Reading it back costs no folding, decoding or hashing
- * per occurrence, and no copy: the document's tokens point into it. */
-#define PACK_MAGIC 0xB1 /* not a byte UTF-8 text starts with */
+ * PACK_MAGIC, varint positions of the text, then the tokens of the document's table:
+ * varint count of its single CJK characters (K_UNI), each as its UTF-8 bytes and varint
+ * tf; varint count of the other tokens, each as its class byte, its text (a pair, K_BI:
+ * the varint numbers of its two characters among the K_UNI tokens; K_START and K_END: the
+ * number of the character; a word: varint length and bytes), varint tf, and the varint
+ * byte count of tf varints: the first position, then each next one minus the previous
+ * one minus one (what the entry's Rice codes hold). Pairs are most of a text's tokens:
+ * naming their characters by number instead of spelling them saves a third of the form.
+ * Reading it back costs no folding, decoding or hashing per occurrence. */
+#define PACK_MAGIC 0xB2 /* not a byte UTF-8 text starts with */
 
 /* Appends x to b as a varint. */
 static void put_varint(struct buf *b, uint64_t x)
@@ -1259,14 +1260,39 @@ static void put_varint(struct buf *b, uint64_t x)
         b->data[b->len] = '\0';
 }
 
-/* Appends the packed form of the document in p's token table (len positions) to out. */
-static void pack_doc(const struct part *p, uint32_t len, struct buf *out)
+/* Bytes of the UTF-8 character whose first byte is c, 0 when c cannot start one. */
+static size_t utf8_len(unsigned char c)
 {
+        return c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+}
+
+/* The number + 1 of the document's K_UNI token for the character at s (n bytes, at most
+ * 4) in p's table, 0 when it has none. */
+static uint32_t uni_find(const struct part *p, const char *s, size_t n)
+{
+        char key[8] = {K_UNI};
+        memcpy(key + 1, s, n);
+        uint64_t head = key_head(key, n + 1);
+        size_t slot;
+        return doc_find(p, key, (uint32_t)n + 1, head, key_hash(head, n + 1, key), &slot);
+}
+
+/* Appends the packed form of the document in p's token table (len positions) to out.
+ * Returns 0, or -1 when a character of a token has no K_UNI token (out is then as it
+ * was; the tokeniser gives every CJK character one). */
+static int pack_doc(const struct part *p, uint32_t len, struct buf *out)
+{
+        int rc = -1;
+        size_t start = out->len, nuni = 0;
         /* each token's positions together: their slots by counting, then in text order */
         size_t *at = xcalloc(p->ndtoks + 1, sizeof *at);
         uint32_t *pos = xcalloc(p->nocc ? p->nocc : 1, sizeof *pos);
-        for (size_t i = 0; i < p->ndtoks; i++)
+        uint32_t *num = xcalloc(p->ndtoks ? p->ndtoks : 1, sizeof *num); /* K_UNI numbers */
+        for (size_t i = 0; i < p->ndtoks; i++) {
                 at[i + 1] = at[i] + (p->dtoks[i].haspos ? p->dtoks[i].tf : 0);
+                if (p->dkeys.data[p->dtoks[i].key] == K_UNI)
+                        num[i] = (uint32_t)nuni++;
+        }
         const unsigned char *q = (const unsigned char *)p->opos.data;
         uint32_t x = 0;
         for (size_t i = 0; i < p->nocc; i++) {
@@ -1275,15 +1301,35 @@ static void pack_doc(const struct part *p, uint32_t len, struct buf *out)
         }
         buf_putc(out, (char)PACK_MAGIC);
         put_varint(out, len);
-        put_varint(out, p->ndtoks);
+        put_varint(out, nuni);
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                if (p->dkeys.data[t->key] != K_UNI)
+                        continue;
+                buf_put(out, p->dkeys.data + t->key + 1, t->klen - 1);
+                put_varint(out, t->tf);
+        }
+        put_varint(out, p->ndtoks - nuni);
         struct buf gaps = {0};
         for (size_t i = 0; i < p->ndtoks; i++) {
                 const struct dtok *t = &p->dtoks[i];
-                put_varint(out, t->klen);
-                buf_put(out, p->dkeys.data + t->key, t->klen);
-                put_varint(out, t->tf);
-                if (!t->haspos)
+                const char *key = p->dkeys.data + t->key;
+                if (key[0] == K_UNI)
                         continue;
+                buf_putc(out, key[0]);
+                if (key[0] == K_WORD) {
+                        put_varint(out, t->klen - 1);
+                        buf_put(out, key + 1, t->klen - 1);
+                } else { /* its characters' numbers */
+                        for (size_t c = 1, n; c < t->klen; c += n) {
+                                n = utf8_len((unsigned char)key[c]);
+                                uint32_t v = n && n <= t->klen - c ? uni_find(p, key + c, n) : 0;
+                                if (!v)
+                                        goto out;
+                                put_varint(out, num[v - 1]);
+                        }
+                }
+                put_varint(out, t->tf);
                 const uint32_t *tp = pos + at[i] - t->tf; /* at[i] is now its end */
                 buf_reset(&gaps);
                 for (uint32_t j = 0; j < t->tf; j++)
@@ -1291,9 +1337,17 @@ static void pack_doc(const struct part *p, uint32_t len, struct buf *out)
                 put_varint(out, gaps.len);
                 buf_put(out, gaps.data, gaps.len);
         }
+        rc = 0;
+out:
+        if (rc < 0 && out->data) {
+                out->len = start;
+                out->data[start] = '\0';
+        }
         buf_free(&gaps);
+        free(num);
         free(at);
         free(pos);
+        return rc;
 }
 
 int search_pack(struct search_index *s, struct buf *out, const char *text)
@@ -1304,11 +1358,57 @@ int search_pack(struct search_index *s, struct buf *out, const char *text)
         if (rc == 0) {
                 p->title_pass = false;
                 uint32_t len = tokenize(p->folded.data, p->folded.len, part_token, p);
-                pack_doc(p, len, out);
+                rc = pack_doc(p, len, out);
         }
         part_trim(p);
         part_give(s, p);
         return rc;
+}
+
+/* Adds to the document in p's table the packed token whose key is cls, na bytes at a
+ * (in p->pk when a_in_pk, else in p->dkeys) and nb bytes at b in p->dkeys, with tf
+ * occurrences whose gaps are p->pk[gaps, gaps_end); a token the table has (from the title
+ * or summary) gets them added. Returns the token's number, or -1 when its tf overflows. */
+static int64_t packed_token(struct part *p, char cls, size_t a, size_t na, bool a_in_pk, size_t b,
+                            size_t nb, uint64_t tf, size_t gaps, size_t gaps_end)
+{
+        size_t klen = 1 + na + nb;
+        buf_grow(&p->dkeys, klen); /* first: the bytes may lie in dkeys */
+        char *key = p->dkeys.data + p->dkeys.len;
+        key[0] = cls;
+        memcpy(key + 1, a_in_pk ? (const char *)p->pk + a : p->dkeys.data + a, na);
+        memcpy(key + 1 + na, p->dkeys.data + b, nb);
+        key[klen] = '\0';
+        struct dtok t = {.head = key_head(key, klen),
+                         .key = (uint32_t)p->dkeys.len,
+                         .klen = (uint32_t)klen,
+                         .tf = (uint32_t)tf,
+                         .gaps = (uint32_t)gaps,
+                         .ngaps = cls != K_UNI ? (uint32_t)tf : 0,
+                         .gaps_end = (uint32_t)gaps_end,
+                         .haspos = cls != K_UNI,
+                         .packed = true};
+        const char *rest = klen > 8 ? key + 8 : key; /* the bytes after the eighth */
+        t.hash = key_hash(t.head, klen, rest);
+        size_t slot;
+        uint32_t v = doc_find(p, rest, t.klen, t.head, t.hash, &slot);
+        if (v) {
+                struct dtok *d = &p->dtoks[v - 1];
+                if (d->tf > UINT32_MAX - t.tf)
+                        return -1;
+                d->tf += t.tf;
+                d->gaps = t.gaps;
+                d->ngaps = t.ngaps;
+                d->gaps_end = t.gaps_end;
+                return (int64_t)v - 1;
+        }
+        p->dkeys.len += klen;
+        if (p->ndtoks == p->capdtoks) {
+                p->capdtoks = p->capdtoks ? p->capdtoks * 2 : 1024;
+                p->dtoks = xrealloc(p->dtoks, p->capdtoks * sizeof *p->dtoks);
+        }
+        p->dtoks[p->ndtoks] = t;
+        return (int64_t)p->ndtoks++;
 }
 
 /* Adds to the document in p's token table (its first off positions: the title and summary
@@ -1322,57 +1422,67 @@ static int unpack_doc(struct part *p, const unsigned char *pk, size_t n, uint32_
         const unsigned char *q = pk, *end = pk + n;
         if (!n || n > UINT32_MAX || *q++ != PACK_MAGIC)
                 return -1;
-        uint64_t tlen = get_varint(&q, end), ntoks = get_varint(&q, end);
-        if (tlen > UINT32_MAX - off)
+        uint64_t tlen = get_varint(&q, end), nuni = get_varint(&q, end);
+        if (tlen > UINT32_MAX - off || nuni > (uint64_t)(end - q))
                 return -1;
+        int rc = -1;
         p->pk = pk;
         p->pkoff = off;
-        for (uint64_t i = 0; i < ntoks; i++) {
-                uint64_t klen = get_varint(&q, end);
-                if (klen < 2 || klen > WORD_MAX_CHARS * 4 + 1 || klen > (uint64_t)(end - q))
-                        return -1;
-                const char *key = (const char *)q;
-                char cls = key[0];
-                q += klen;
-                uint64_t tf = get_varint(&q, end), nbytes = 0;
-                if ((cls != K_UNI && !has_positions(cls)) || !tf || tf > tlen)
-                        return -1;
-                if (cls != K_UNI && ((nbytes = get_varint(&q, end)) > (uint64_t)(end - q)))
-                        return -1;
-                struct dtok t = {.head = key_head(key, klen),
-                                 .key = (uint32_t)(key - (const char *)pk),
-                                 .klen = (uint32_t)klen,
-                                 .tf = (uint32_t)tf,
-                                 .gaps = (uint32_t)(q - pk),
-                                 .ngaps = cls != K_UNI ? (uint32_t)tf : 0,
-                                 .gaps_end = (uint32_t)(q - pk + nbytes),
-                                 .haspos = cls != K_UNI,
-                                 .packed = true};
+        uint32_t *uni = xcalloc(nuni ? nuni : 1, sizeof *uni); /* K_UNI number: token */
+        for (uint64_t i = 0; i < nuni; i++) {
+                size_t cn = q < end ? utf8_len(*q) : 0;
+                if (!cn || cn > (size_t)(end - q))
+                        goto out;
+                size_t c = (size_t)(q - pk);
+                q += cn;
+                uint64_t tf = get_varint(&q, end);
+                int64_t v =
+                    tf && tf <= tlen ? packed_token(p, K_UNI, c, cn, true, 0, 0, tf, 0, 0) : -1;
+                if (v < 0)
+                        goto out;
+                uni[i] = (uint32_t)v;
+        }
+        uint64_t nrest = get_varint(&q, end);
+        for (uint64_t i = 0; i < nrest; i++) {
+                if (q >= end)
+                        goto out;
+                char cls = (char)*q++;
+                size_t a = 0, na = 0, b = 0, nb = 0;
+                if (cls == K_WORD) {
+                        uint64_t kl = get_varint(&q, end);
+                        if (!kl || kl > WORD_MAX_CHARS * 4 || kl > (uint64_t)(end - q))
+                                goto out;
+                        a = (size_t)(q - pk);
+                        na = (size_t)kl;
+                        q += kl;
+                } else if (cls == K_BI || cls == K_START || cls == K_END) {
+                        uint64_t x = get_varint(&q, end), y = cls == K_BI ? get_varint(&q, end) : 0;
+                        if (x >= nuni || y >= nuni)
+                                goto out;
+                        a = p->dtoks[uni[x]].key + 1;
+                        na = p->dtoks[uni[x]].klen - 1;
+                        if (cls == K_BI) {
+                                b = p->dtoks[uni[y]].key + 1;
+                                nb = p->dtoks[uni[y]].klen - 1;
+                        }
+                } else {
+                        goto out;
+                }
+                uint64_t tf = get_varint(&q, end), nbytes = get_varint(&q, end);
+                if (!tf || tf > tlen || nbytes > (uint64_t)(end - q))
+                        goto out;
+                size_t gaps = (size_t)(q - pk);
                 q += nbytes;
-                const char *rest = klen > 8 ? key + 8 : key; /* the bytes after the eighth */
-                t.hash = key_hash(t.head, klen, rest);
-                size_t slot;
-                uint32_t v = doc_find(p, rest, t.klen, t.head, t.hash, &slot);
-                if (v) { /* in the title or summary too: the same token */
-                        struct dtok *d = &p->dtoks[v - 1];
-                        if (d->tf > UINT32_MAX - t.tf)
-                                return -1;
-                        d->tf += t.tf;
-                        d->gaps = t.gaps;
-                        d->ngaps = t.ngaps;
-                        d->gaps_end = t.gaps_end;
-                        continue;
-                }
-                if (p->ndtoks == p->capdtoks) {
-                        p->capdtoks = p->capdtoks ? p->capdtoks * 2 : 1024;
-                        p->dtoks = xrealloc(p->dtoks, p->capdtoks * sizeof *p->dtoks);
-                }
-                p->dtoks[p->ndtoks++] = t;
+                if (packed_token(p, cls, a, na, cls == K_WORD, b, nb, tf, gaps, gaps + nbytes) < 0)
+                        goto out;
         }
         if (q != end)
-                return -1;
+                goto out;
         *len = off + (uint32_t)tlen;
-        return 0;
+        rc = 0;
+out:
+        free(uni);
+        return rc;
 }
 
 /* Tokenises into p's empty token table the text body (bytes) whose first head bytes,

@@ -327,6 +327,7 @@ static void test_packed(void)
         add_both(a, b, n++, "空", "", "", 0);
         add_both(a, b, n++, "2024年报告", "2024年医保APP", "2024年医保APP使用，2024年", 0);
         add_both(a, b, n++, "两行\n标题", "摘要", "两行标题", 0);
+        add_both(a, b, n++, "词与字", "", "ABC中文DEF，中，文中", 0);
         add_both(a, b, n++, "空行", "", "\n\n第三行才是摘要", 0);
         for (int d = 1; d <= 3; d++)
                 add_both(a, b, n++, "损坏的缓存", "摘要", "养老保险，医保基金。Pension 2024年", d);
