@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC  "gongbao-body 1"
+#define CACHE_MAGIC  "gongbao-body 2" /* 2: the search tokens */
 #define CACHE_FORMAT "bodies-1"
 #define ENTRY_MAX    (512L << 20) /* larger files are not entries we wrote */
 #define NAME_HEX     64
@@ -132,37 +132,47 @@ static void note_used(struct cache *c, const char *hex, int hit)
         pthread_mutex_unlock(&c->lock);
 }
 
-/* ---- the entry format: the magic and key, then each string as "<len>\n<bytes>\n"
- * (len -1: none), then "<chars> <minutes>\nend\n" ---- */
+/* ---- the entry format: the magic and key, then each field as "<len>\n<bytes>\n"
+ * (len -1: none; strings, then the binary search tokens), then
+ * "<chars> <minutes>\nend\n" ---- */
 
-static void put_field(struct buf *b, const char *s)
+/* Appends one field of n bytes at s (NULL: none). */
+static void put_bytes(struct buf *b, const char *s, size_t n)
 {
         if (!s) {
                 buf_puts(b, "-1\n");
                 return;
         }
-        size_t n = strlen(s);
         buf_printf(b, "%zu\n", n);
         buf_put(b, s, n);
         buf_putc(b, '\n');
 }
 
-/* Reads one field at *p (advanced) into *out (owned by the caller; NULL for none).
- * Returns 0, or -1 when the entry is damaged. */
-static int get_field(const char **p, const char *end, char **out)
+static void put_field(struct buf *b, const char *s)
+{
+        put_bytes(b, s, s ? strlen(s) : 0);
+}
+
+/* Reads one field at *p (advanced) into *out (owned by the caller, followed by 8 zero
+ * bytes; NULL for none) and its length into *len; a string field (text) may not hold
+ * NUL. Returns 0, or -1 when the entry is damaged. */
+static int get_bytes(const char **p, const char *end, bool text, char **out, size_t *len)
 {
         char *nl;
         long n = strtol(*p, &nl, 10);
         if (nl == *p || nl >= end || *nl != '\n' || n < -1 || n > end - nl - 2)
                 return -1;
+        *len = 0;
         if (n < 0) {
                 *out = NULL;
                 *p = nl + 1;
                 return 0;
         }
-        if (nl[1 + n] != '\n' || memchr(nl + 1, '\0', (size_t)n))
+        if (nl[1 + n] != '\n' || (text && memchr(nl + 1, '\0', (size_t)n)))
                 return -1;
-        *out = xstrndup(nl + 1, (size_t)n);
+        *out = xcalloc(1, (size_t)n + 9);
+        memcpy(*out, nl + 1, (size_t)n);
+        *len = (size_t)n;
         *p = nl + 2 + n;
         return 0;
 }
@@ -177,9 +187,12 @@ static int parse_entry(const char *s, size_t len, const char *hex, struct cache_
         p += mlen + NAME_HEX + 2;
         char **fields[] = {&out->html,    &out->abs,  &out->toc,
                            &out->summary, &out->text, &out->links};
+        size_t n;
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-                if (get_field(&p, end, fields[i]) < 0)
+                if (get_bytes(&p, end, true, fields[i], &n) < 0)
                         return -1;
+        if (get_bytes(&p, end, false, &out->tokens, &out->ntokens) < 0)
+                return -1;
         int used = 0;
         if (sscanf(p, "%ld %ld\nend\n%n", &out->chars, &out->minutes, &used) != 2 || !used ||
             p + used != end || !out->html || !out->toc || !out->summary || !out->text ||
@@ -228,6 +241,7 @@ void cache_put(struct cache *c, const unsigned char key[32], const struct cache_
         put_field(&b, body->summary);
         put_field(&b, body->text);
         put_field(&b, body->links);
+        put_bytes(&b, body->tokens, body->ntokens);
         buf_printf(&b, "%ld %ld\nend\n", body->chars, body->minutes);
         char *path = entry_path(c, hex);
         char *tmp = xasprintf("%s.tmp-%ld-%p", path, (long)getpid(), (void *)&b);
@@ -249,6 +263,7 @@ void cache_body_free(struct cache_body *b)
         free(b->summary);
         free(b->text);
         free(b->links);
+        free(b->tokens);
         memset(b, 0, sizeof *b);
 }
 

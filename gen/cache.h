@@ -28,6 +28,9 @@ struct cache_body {
         char *text;    /* the visible text, for the search index */
         char *links;   /* the site paths the body links to, one per line (checked again on
                           every use: a link whose target went away is reported) */
+        char *tokens;  /* text's search tokens (search_pack: binary, ntokens bytes, followed
+                          by 8 zero bytes when read), or NULL */
+        size_t ntokens;
         long chars, minutes;
 };
 

@@ -57,20 +57,25 @@ static json_t *site_object(json_t *cfg, json_t *model)
                          topics, "feeds", feeds);
 }
 
-/* Adds an article or page to the search index: its title, summary and visible text. */
+/* Adds an article or page to the search index: its title, summary and visible text, the
+ * text's tokens taken from tokens (search_pack's form of text, ntokens bytes) when not
+ * NULL. */
 static void add_to_search(struct page_build *c, json_t *a, const char *kind, const char *text,
-                          const char *summary)
+                          const char *summary, const char *tokens, size_t ntokens)
 {
         struct buf all = {0}, day = {0};
         const char *s = json_object_get(a, "summary") ? page_str(a, "summary") : summary;
-        buf_printf(&all, "%s\n%s\n%s", page_str(a, "title"), s ? s : "", text ? text : "");
+        buf_printf(&all, "%s\n%s\n", page_str(a, "title"), s ? s : "");
+        size_t head = all.len; /* the title and summary lines: tokenised here */
+        buf_puts(&all, text ? text : "");
         if (json_object_get(a, "date_epoch")) {
                 struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")),
                                   (int)json_integer_value(json_object_get(a, "date_offset"))};
                 date_ymd(&day, &g);
         }
-        search_add(c->search, page_str(a, "url"), page_str(a, "title"), buf_cstr(&day),
-                   json_object_get(a, "topics"), kind, buf_cstr(&all));
+        search_add_packed(c->search, page_str(a, "url"), page_str(a, "title"), buf_cstr(&day),
+                          json_object_get(a, "topics"), kind, buf_cstr(&all), head, tokens,
+                          ntokens);
         buf_free(&all);
         buf_free(&day);
 }
@@ -81,7 +86,7 @@ static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_b
 {
         spill_put(c->bodies, i, b->html);
         b->html = NULL;
-        add_to_search(c, a, "article", b->text, b->summary);
+        add_to_search(c, a, "article", b->text, b->summary, b->tokens, b->ntokens);
         json_t *toc = json_loads(b->toc, 0, NULL);
         if (!json_is_array(toc)) {
                 json_decref(toc);
@@ -112,6 +117,14 @@ static int body_markdown(struct page_build *c, json_t *a, const char *md, size_t
         struct buf visible = {0}; /* what readers see, figures' captions and tables included */
         search_html_text(&visible, r.html);
         b->text = buf_detach(&visible);
+        if (c->cache) { /* the text tokenised, so that a rebuild need not do it again */
+                struct buf tokens = {0};
+                if (search_pack(c->search, &tokens, b->text) == 0) {
+                        b->ntokens = tokens.len;
+                        b->tokens = buf_detach(&tokens);
+                }
+                buf_free(&tokens);
+        }
         b->html = r.html;
         b->links = r.links;
         b->summary = r.summary;
@@ -257,7 +270,7 @@ static int render_bodies(struct page_build *c)
                         json_object_set_new(a, "summary", json_string(r.summary));
                 struct buf visible = {0};
                 search_html_text(&visible, r.html);
-                add_to_search(c, a, "page", buf_cstr(&visible), r.summary);
+                add_to_search(c, a, "page", buf_cstr(&visible), r.summary, NULL, 0);
                 buf_free(&visible);
                 markdown_result_free(&r);
         }

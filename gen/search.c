@@ -11,6 +11,12 @@
  * Entries are compact (a document gap and tf in a byte or two, positions Golomb-Rice
  * coded): the index takes about what the files will.
  *
+ * A rebuild need not tokenise an article's text again: search_pack gives the tokens of a
+ * text in a compact form that the body cache keeps, and search_add_packed tokenises only
+ * the title and summary lines, then lists the packed tokens after them, their positions
+ * moved past those lines (a line break ends every word and run, and folding never
+ * crosses one, so the positions and keys are those of the whole text).
+ *
  * search_write numbers the documents (newest first, then by URL), merges the parts'
  * dictionaries and codes each token's postings and positions: its entries read from its
  * chains, sorted by document number (they come nearly sorted) and coded as the format
@@ -23,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <utf8proc.h>
 
 #define WORD_MAX_CHARS 64   /* a longer Latin word is indexed by its first 64 characters */
@@ -34,7 +41,7 @@
 #define FORMAT_VERSION 1
 #define SCRATCH_KEEP   (1 << 20) /* a part keeps scratch buffers up to this size */
 #define DOC_SLOTS      4096      /* slots of a document's token table to start with */
-#define SLAB_BYTES     (1 << 20) /* a part takes memory for its chains this much at a time */
+#define SLAB_BYTES     (2 << 20) /* a part takes memory for its chains this much at a time */
 #define AHEAD          8         /* tokens ahead whose memory is asked for early */
 #define BLOCK_FIRST    32        /* bytes of a token's first block of entries */
 #define BLOCK_MAX      1024      /* blocks grow by doubling up to this (or an entry's size) */
@@ -88,16 +95,21 @@ struct ptok {
         unsigned char *end; /* its end */
 };
 
-/* A token of the document being added. */
+/* A token of the document being added. Its occurrences are in the part's list of
+ * occurrences and, for a text added packed (unpack_doc), in the packed form. */
 struct dtok {
-        uint64_t head; /* the key's first 8 bytes, zero-padded */
-        uint64_t hash; /* key_hash of the key */
-        uint32_t key;  /* offset of the key in the part's dkeys */
-        uint32_t klen; /* bytes in the key */
-        uint32_t tf;   /* occurrences in the text */
-        uint32_t tok;  /* its number in the part's dictionary (part_file) */
-        bool title;    /* also in the title */
-        bool haspos;   /* its class records positions (then it has tf of them) */
+        uint64_t head;  /* the key's first 8 bytes, zero-padded */
+        uint64_t hash;  /* key_hash of the key */
+        uint32_t key;   /* offset of the key in the part's dkeys */
+        uint32_t klen;  /* bytes in the key */
+        uint32_t tf;    /* occurrences in the text */
+        uint32_t tok;   /* its number in the part's dictionary (part_file) */
+        uint32_t gaps;  /* offset in pk of its packed positions' gaps (varints) */
+        uint32_t ngaps; /* how many; their bytes end at gaps_end */
+        uint32_t gaps_end;
+        bool title;  /* also in the title */
+        bool haspos; /* its class records positions (then it has tf of them) */
+        bool packed; /* from a packed text (unpack_doc): in no slot of the document's table */
 };
 
 /* What one caller of search_add at a time builds: records, a dictionary of the tokens
@@ -134,6 +146,8 @@ struct part {
         uint32_t olast;       /* the last one */
         struct dentry *dents; /* where each token's entry is being written (part_file) */
         size_t capdents;
+        const unsigned char *pk; /* the packed form of its text (unpack_doc), or NULL */
+        uint32_t pkoff;          /* the positions before that text */
 };
 
 struct search_index {
@@ -523,8 +537,8 @@ static bool clean_text(struct buf *out, const char *s, size_t n)
  * is a starter and is never the second of a composition, so neither composition nor
  * canonical reordering crosses the place just before it, and mapping the pieces gives the
  * bytes mapping the whole text gives. On an error of utf8proc out is left empty, as when
- * the whole text fails. */
-static void fold_pieces(struct buf *out, const char *s, size_t n)
+ * the whole text fails, and -1 is returned; else 0. */
+static int fold_pieces(struct buf *out, const char *s, size_t n)
 {
         const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
         size_t i = 0, done = 0, prev = 0; /* s[done, i) is copied as is; prev: the last start */
@@ -548,29 +562,33 @@ static void fold_pieces(struct buf *out, const char *s, size_t n)
                 if (r < 0) {
                         free(m);
                         buf_reset(out);
-                        return;
+                        return -1;
                 }
                 buf_put(out, m, (size_t)r);
                 free(m);
                 done = i;
         }
         buf_put(out, s + done, n - done);
+        return 0;
 }
 
 /* Writes into out (emptied first) s (n bytes) NFKC-normalised and case-folded, invalid
  * UTF-8 replaced by U+FFFD, NUL by a space, and followed by 8 zero bytes (besides the
  * NUL). Text made only of characters that fold simply is folded here; the other
- * characters go through utf8proc. tmp is scratch space. */
-static void fold(struct buf *out, struct buf *tmp, const char *s, size_t n)
+ * characters go through utf8proc. tmp is scratch space. Returns 0, or -1 when utf8proc
+ * failed (out is then empty). */
+static int fold(struct buf *out, struct buf *tmp, const char *s, size_t n)
 {
+        int rc = 0;
         if (!clean_text(out, s, n)) {
                 struct buf t = *tmp;
                 *tmp = *out;
                 *out = t;
-                fold_pieces(out, tmp->data, tmp->len);
+                rc = fold_pieces(out, tmp->data, tmp->len);
         }
         buf_grow(out, 8); /* 8 zero bytes after the text, for the tokeniser */
         memset(out->data + out->len, 0, 9);
+        return rc;
 }
 
 /* Receives one token: class, folded text, position (for classes that have one). The 8
@@ -693,6 +711,8 @@ static inline uint32_t doc_find(const struct part *p, const char *rest, uint32_t
 static void doc_reset(struct part *p)
 {
         p->ndtoks = p->nocc = 0;
+        p->pk = NULL;
+        p->pkoff = 0;
         buf_reset(&p->opos);
         p->olast = 0;
         buf_reset(&p->dkeys);
@@ -717,6 +737,8 @@ static void doc_grow(struct part *p)
         memset(p->dslots, 0, p->ndslots * sizeof *p->dslots);
         size_t mask = p->ndslots - 1;
         for (size_t i = 0; i < p->ndtoks; i++) {
+                if (p->dtoks[i].packed)
+                        continue;
                 size_t j = (size_t)p->dtoks[i].hash & mask;
                 while (p->dslots[j])
                         j = (j + 1) & mask;
@@ -772,7 +794,8 @@ static inline void note_occurrence(struct part *p, uint32_t dtok, uint32_t pos)
 
 /* tok_fn for a document: counts tf and notes positions in the part's scratch (or, for the
  * title, marks the document's tokens it holds). */
-static void part_token(void *ctx, char cls, const char *s, size_t len, uint32_t pos)
+static inline __attribute__((always_inline)) void part_token(void *ctx, char cls, const char *s,
+                                                             size_t len, uint32_t pos)
 {
         struct part *p = ctx;
         /* the key is cls and s: its first 8 bytes from one load (s is padded) */
@@ -842,12 +865,29 @@ static uint32_t dict_get(struct part *p, const struct dtok *d, const char *key)
         return (uint32_t)p->ntoks - 1;
 }
 
+/* Returns a slab of size bytes, aligned on SLAB_BYTES when it is that large, and then in
+ * huge pages where the system gives them on request: the chains' writes land anywhere in
+ * tens of megabytes, and a page fault or a TLB miss for every 4 KB of them cost as much
+ * as the writes. Freed with free(). */
+static void *slab_new(size_t size)
+{
+        void *m = NULL;
+        if (size != SLAB_BYTES)
+                return xmalloc(size);
+        if (posix_memalign(&m, SLAB_BYTES, size))
+                return xmalloc(size);
+#ifdef MADV_HUGEPAGE
+        (void)madvise(m, size, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
+#endif
+        return m;
+}
+
 /* Returns n bytes (a multiple of 8) of p's chain memory, freed with the part. */
 static void *slab_alloc(struct part *p, size_t n)
 {
         if ((size_t)(p->free_end - p->free_at) < n) {
-                size_t size = sizeof(void *) + (n > SLAB_BYTES / 4 ? n : SLAB_BYTES);
-                void **slab = xmalloc(size);
+                size_t size = n > SLAB_BYTES / 4 ? sizeof(void *) + n : SLAB_BYTES;
+                void **slab = slab_new(size);
                 *slab = p->slabs;
                 p->slabs = slab;
                 if (n > SLAB_BYTES / 4) /* a block of its own: keep the current slab */
@@ -941,6 +981,19 @@ static void size_entries(struct part *p, uint32_t doc)
                 x->bits += rice_len(pos - x->last - 1, x->k); /* the first: pos */
                 x->last = pos;
         }
+        if (!p->pk)
+                return;
+        /* a packed text's positions come after those in the list, each token's together:
+         * gaps already, but for the first one */
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                struct dentry *x = &p->dents[i];
+                const unsigned char *g = p->pk + t->gaps, *end = p->pk + t->gaps_end;
+                for (uint32_t j = 0; j < t->ngaps; j++) {
+                        uint32_t v = (uint32_t)next_varint(&g, end);
+                        x->bits += rice_len(j ? v : p->pkoff + v - x->last - 1, x->k);
+                }
+        }
 }
 
 /* Finds (or adds) every token of the document in p's dictionary. Each one's entry there is,
@@ -975,6 +1028,15 @@ static void write_gaps(struct part *p)
                 x->last = pos;
         }
         for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                struct dentry *x = &p->dents[i];
+                if (p->pk) { /* as size_entries reads them */
+                        const unsigned char *g = p->pk + t->gaps, *end = p->pk + t->gaps_end;
+                        for (uint32_t j = 0; j < t->ngaps; j++) {
+                                uint32_t v = (uint32_t)next_varint(&g, end);
+                                bw_rice(&x->w, j ? v : p->pkoff + v - x->last - 1, x->k);
+                        }
+                }
                 bw_flush(&p->dents[i].w);
                 p->toks[p->dtoks[i].tok].at = p->dents[i].w.p;
         }
@@ -1177,25 +1239,297 @@ static void part_trim(struct part *p)
         }
 }
 
-void search_add(struct search_index *s, const char *url, const char *title, const char *date,
-                json_t *topics, const char *kind, const char *text)
+/* ---- packed tokens: a text's tokens kept between builds (search_pack) ----
+ * PACK_MAGIC, varint positions of the text, then the tokens of the document's table:
+ * varint count of its single CJK characters (K_UNI), each as its UTF-8 bytes and varint
+ * tf; varint count of the other tokens, each as its class byte, its text (a pair, K_BI:
+ * the varint numbers of its two characters among the K_UNI tokens; K_START and K_END: the
+ * number of the character; a word: varint length and bytes), varint tf, and the varint
+ * byte count of tf varints: the first position, then each next one minus the previous
+ * one minus one (what the entry's Rice codes hold). Pairs are most of a text's tokens:
+ * naming their characters by number instead of spelling them saves a third of the form.
+ * Reading it back costs no folding, decoding or hashing per occurrence. */
+#define PACK_MAGIC 0xB2 /* not a byte UTF-8 text starts with */
+
+/* Appends x to b as a varint. */
+static void put_varint(struct buf *b, uint64_t x)
+{
+        buf_grow(b, 10);
+        unsigned char *d = varint_to((unsigned char *)b->data + b->len, x);
+        b->len = (size_t)(d - (unsigned char *)b->data);
+        b->data[b->len] = '\0';
+}
+
+/* Bytes of the UTF-8 character whose first byte is c, 0 when c cannot start one. */
+static size_t utf8_len(unsigned char c)
+{
+        return c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+}
+
+/* The number + 1 of the document's K_UNI token for the character at s (n bytes, at most
+ * 4) in p's table, 0 when it has none. */
+static uint32_t uni_find(const struct part *p, const char *s, size_t n)
+{
+        char key[8] = {K_UNI};
+        memcpy(key + 1, s, n);
+        uint64_t head = key_head(key, n + 1);
+        size_t slot;
+        return doc_find(p, key, (uint32_t)n + 1, head, key_hash(head, n + 1, key), &slot);
+}
+
+/* Appends the packed form of the document in p's token table (len positions) to out.
+ * Returns 0, or -1 when a character of a token has no K_UNI token (out is then as it
+ * was; the tokeniser gives every CJK character one). */
+static int pack_doc(const struct part *p, uint32_t len, struct buf *out)
+{
+        int rc = -1;
+        size_t start = out->len, nuni = 0;
+        /* each token's positions together: their slots by counting, then in text order */
+        size_t *at = xcalloc(p->ndtoks + 1, sizeof *at);
+        uint32_t *pos = xcalloc(p->nocc ? p->nocc : 1, sizeof *pos);
+        uint32_t *num = xcalloc(p->ndtoks ? p->ndtoks : 1, sizeof *num); /* K_UNI numbers */
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                at[i + 1] = at[i] + (p->dtoks[i].haspos ? p->dtoks[i].tf : 0);
+                if (p->dkeys.data[p->dtoks[i].key] == K_UNI)
+                        num[i] = (uint32_t)nuni++;
+        }
+        const unsigned char *q = (const unsigned char *)p->opos.data;
+        uint32_t x = 0;
+        for (size_t i = 0; i < p->nocc; i++) {
+                x = next_pos(&q, x);
+                pos[at[p->occs[i]]++] = x;
+        }
+        buf_putc(out, (char)PACK_MAGIC);
+        put_varint(out, len);
+        put_varint(out, nuni);
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                if (p->dkeys.data[t->key] != K_UNI)
+                        continue;
+                buf_put(out, p->dkeys.data + t->key + 1, t->klen - 1);
+                put_varint(out, t->tf);
+        }
+        put_varint(out, p->ndtoks - nuni);
+        struct buf gaps = {0};
+        for (size_t i = 0; i < p->ndtoks; i++) {
+                const struct dtok *t = &p->dtoks[i];
+                const char *key = p->dkeys.data + t->key;
+                if (key[0] == K_UNI)
+                        continue;
+                buf_putc(out, key[0]);
+                if (key[0] == K_WORD) {
+                        put_varint(out, t->klen - 1);
+                        buf_put(out, key + 1, t->klen - 1);
+                } else { /* its characters' numbers */
+                        for (size_t c = 1, n; c < t->klen; c += n) {
+                                n = utf8_len((unsigned char)key[c]);
+                                uint32_t v = n && n <= t->klen - c ? uni_find(p, key + c, n) : 0;
+                                if (!v)
+                                        goto out;
+                                put_varint(out, num[v - 1]);
+                        }
+                }
+                put_varint(out, t->tf);
+                const uint32_t *tp = pos + at[i] - t->tf; /* at[i] is now its end */
+                buf_reset(&gaps);
+                for (uint32_t j = 0; j < t->tf; j++)
+                        put_varint(&gaps, j ? tp[j] - tp[j - 1] - 1 : tp[j]);
+                put_varint(out, gaps.len);
+                buf_put(out, gaps.data, gaps.len);
+        }
+        rc = 0;
+out:
+        if (rc < 0 && out->data) {
+                out->len = start;
+                out->data[start] = '\0';
+        }
+        buf_free(&gaps);
+        free(num);
+        free(at);
+        free(pos);
+        return rc;
+}
+
+int search_pack(struct search_index *s, struct buf *out, const char *text)
+{
+        struct part *p = part_take(s);
+        doc_reset(p);
+        int rc = fold(&p->folded, &p->clean, text, strlen(text));
+        if (rc == 0) {
+                p->title_pass = false;
+                uint32_t len = tokenize(p->folded.data, p->folded.len, part_token, p);
+                rc = pack_doc(p, len, out);
+        }
+        part_trim(p);
+        part_give(s, p);
+        return rc;
+}
+
+/* Adds to the document in p's table the packed token whose key is cls, na bytes at a
+ * (in p->pk when a_in_pk, else in p->dkeys) and nb bytes at b in p->dkeys, with tf
+ * occurrences whose gaps are p->pk[gaps, gaps_end); a token the table has (from the title
+ * or summary) gets them added. Returns the token's number, or -1 when its tf overflows. */
+static int64_t packed_token(struct part *p, char cls, size_t a, size_t na, bool a_in_pk, size_t b,
+                            size_t nb, uint64_t tf, size_t gaps, size_t gaps_end)
+{
+        size_t klen = 1 + na + nb;
+        buf_grow(&p->dkeys, klen); /* first: the bytes may lie in dkeys */
+        char *key = p->dkeys.data + p->dkeys.len;
+        key[0] = cls;
+        memcpy(key + 1, a_in_pk ? (const char *)p->pk + a : p->dkeys.data + a, na);
+        memcpy(key + 1 + na, p->dkeys.data + b, nb);
+        key[klen] = '\0';
+        struct dtok t = {.head = key_head(key, klen),
+                         .key = (uint32_t)p->dkeys.len,
+                         .klen = (uint32_t)klen,
+                         .tf = (uint32_t)tf,
+                         .gaps = (uint32_t)gaps,
+                         .ngaps = cls != K_UNI ? (uint32_t)tf : 0,
+                         .gaps_end = (uint32_t)gaps_end,
+                         .haspos = cls != K_UNI,
+                         .packed = true};
+        const char *rest = klen > 8 ? key + 8 : key; /* the bytes after the eighth */
+        t.hash = key_hash(t.head, klen, rest);
+        size_t slot;
+        uint32_t v = doc_find(p, rest, t.klen, t.head, t.hash, &slot);
+        if (v) {
+                struct dtok *d = &p->dtoks[v - 1];
+                if (d->tf > UINT32_MAX - t.tf)
+                        return -1;
+                d->tf += t.tf;
+                d->gaps = t.gaps;
+                d->ngaps = t.ngaps;
+                d->gaps_end = t.gaps_end;
+                return (int64_t)v - 1;
+        }
+        p->dkeys.len += klen;
+        if (p->ndtoks == p->capdtoks) {
+                p->capdtoks = p->capdtoks ? p->capdtoks * 2 : 1024;
+                p->dtoks = xrealloc(p->dtoks, p->capdtoks * sizeof *p->dtoks);
+        }
+        p->dtoks[p->ndtoks] = t;
+        return (int64_t)p->ndtoks++;
+}
+
+/* Adds to the document in p's token table (its first off positions: the title and summary
+ * lines) the tokens packed at pk (n bytes; kept until part_file), and sets *len to off +
+ * the text's positions. A token the table has gets the packed occurrences too; the others
+ * (most) are only listed: the title pass finds none of them, its tokens all being in the
+ * first line. Returns 0, or -1 when the packed form is damaged. */
+static int unpack_doc(struct part *p, const unsigned char *pk, size_t n, uint32_t off,
+                      uint32_t *len)
+{
+        const unsigned char *q = pk, *end = pk + n;
+        if (!n || n > UINT32_MAX || *q++ != PACK_MAGIC)
+                return -1;
+        uint64_t tlen = get_varint(&q, end), nuni = get_varint(&q, end);
+        if (tlen > UINT32_MAX - off || nuni > (uint64_t)(end - q))
+                return -1;
+        int rc = -1;
+        p->pk = pk;
+        p->pkoff = off;
+        uint32_t *uni = xcalloc(nuni ? nuni : 1, sizeof *uni); /* K_UNI number: token */
+        for (uint64_t i = 0; i < nuni; i++) {
+                size_t cn = q < end ? utf8_len(*q) : 0;
+                if (!cn || cn > (size_t)(end - q))
+                        goto out;
+                size_t c = (size_t)(q - pk);
+                q += cn;
+                uint64_t tf = get_varint(&q, end);
+                int64_t v =
+                    tf && tf <= tlen ? packed_token(p, K_UNI, c, cn, true, 0, 0, tf, 0, 0) : -1;
+                if (v < 0)
+                        goto out;
+                uni[i] = (uint32_t)v;
+        }
+        uint64_t nrest = get_varint(&q, end);
+        for (uint64_t i = 0; i < nrest; i++) {
+                if (q >= end)
+                        goto out;
+                char cls = (char)*q++;
+                size_t a = 0, na = 0, b = 0, nb = 0;
+                if (cls == K_WORD) {
+                        uint64_t kl = get_varint(&q, end);
+                        if (!kl || kl > WORD_MAX_CHARS * 4 || kl > (uint64_t)(end - q))
+                                goto out;
+                        a = (size_t)(q - pk);
+                        na = (size_t)kl;
+                        q += kl;
+                } else if (cls == K_BI || cls == K_START || cls == K_END) {
+                        uint64_t x = get_varint(&q, end), y = cls == K_BI ? get_varint(&q, end) : 0;
+                        if (x >= nuni || y >= nuni)
+                                goto out;
+                        a = p->dtoks[uni[x]].key + 1;
+                        na = p->dtoks[uni[x]].klen - 1;
+                        if (cls == K_BI) {
+                                b = p->dtoks[uni[y]].key + 1;
+                                nb = p->dtoks[uni[y]].klen - 1;
+                        }
+                } else {
+                        goto out;
+                }
+                uint64_t tf = get_varint(&q, end), nbytes = get_varint(&q, end);
+                if (!tf || tf > tlen || nbytes > (uint64_t)(end - q))
+                        goto out;
+                size_t gaps = (size_t)(q - pk);
+                q += nbytes;
+                if (packed_token(p, cls, a, na, cls == K_WORD, b, nb, tf, gaps, gaps + nbytes) < 0)
+                        goto out;
+        }
+        if (q != end)
+                goto out;
+        *len = off + (uint32_t)tlen;
+        rc = 0;
+out:
+        free(uni);
+        return rc;
+}
+
+/* Tokenises into p's empty token table the text body (bytes) whose first head bytes,
+ * ending a line, are tokenised here and the rest of which was packed (packed, n bytes)
+ * and sets *len to its positions. Returns 0, or -1 when that cannot be done (then the
+ * table is to be emptied and the whole text tokenised). The text after a line break is
+ * tokenised as when it starts a text: a line break ends words and CJK runs, and folding
+ * works on it apart (nothing composes with a line break or reorders across it). */
+static int tokenize_spliced(struct part *p, const char *body, size_t head, const void *packed,
+                            size_t n, uint32_t *len)
+{
+        if (!head || body[head - 1] != '\n' || fold(&p->folded, &p->clean, body, head) < 0)
+                return -1;
+        p->title_pass = false;
+        uint32_t off = tokenize(p->folded.data, p->folded.len, part_token, p);
+        return unpack_doc(p, packed, n, off, len);
+}
+
+/* search_add, and search_add_packed when packed is not NULL. */
+static void add_doc(struct search_index *s, const char *url, const char *title, const char *date,
+                    json_t *topics, const char *kind, const char *text, size_t head,
+                    const void *packed, size_t npacked)
 {
         title = title ? title : "";
         text = text ? text : "";
         /* the text starts with the title; a caller's text without it gets it here */
         size_t tl = strlen(title);
         char *full = NULL;
-        if (strncmp(text, title, tl) || (text[tl] != '\n' && text[tl] != '\0'))
+        if (strncmp(text, title, tl) || (text[tl] != '\n' && text[tl] != '\0')) {
                 full = xasprintf("%s\n%s", title, text);
+                packed = NULL; /* head no longer counts the right bytes */
+        }
         const char *body = full ? full : text;
+        size_t blen = strlen(body);
         struct sdoc d = {0};
         make_record(&d, url, title, date, topics, kind, body);
 
         struct part *p = part_take(s);
         doc_reset(p);
-        fold(&p->folded, &p->clean, body, strlen(body));
-        p->title_pass = false;
-        d.length = tokenize(p->folded.data, p->folded.len, part_token, p);
+        /* the title must be in the part tokenised here (see unpack_doc) */
+        if (!packed || head > blen || head <= tl ||
+            tokenize_spliced(p, body, head, packed, npacked, &d.length) < 0) {
+                doc_reset(p);
+                fold(&p->folded, &p->clean, body, blen);
+                p->title_pass = false;
+                d.length = tokenize(p->folded.data, p->folded.len, part_token, p);
+        }
         fold(&p->folded, &p->clean, title, tl);
         p->title_pass = true;
         tokenize(p->folded.data, p->folded.len, part_token, p);
@@ -1206,10 +1540,24 @@ void search_add(struct search_index *s, const char *url, const char *title, cons
         }
         p->lens[p->ndocs] = d.length;
         part_file(p, (uint32_t)p->ndocs);
+        p->pk = NULL; /* the caller's */
         p->docs[p->ndocs++] = d;
         part_trim(p);
         part_give(s, p);
         free(full);
+}
+
+void search_add(struct search_index *s, const char *url, const char *title, const char *date,
+                json_t *topics, const char *kind, const char *text)
+{
+        add_doc(s, url, title, date, topics, kind, text, 0, NULL, 0);
+}
+
+void search_add_packed(struct search_index *s, const char *url, const char *title, const char *date,
+                       json_t *topics, const char *kind, const char *text, size_t head,
+                       const void *packed, size_t npacked)
+{
+        add_doc(s, url, title, date, topics, kind, text, head, packed, npacked);
 }
 
 /* Orders records newest first (undated last), then by URL, then by the other fields, so
@@ -1244,7 +1592,8 @@ struct wtok {
 /* A part's token that is part of an index token. */
 struct member {
         const struct part *part; /* the part */
-        const struct ptok *tok;  /* its token */
+        const struct blk *first; /* its token's chain (copied here: the tokens are coded
+                                    in another order than the parts list them) */
 };
 
 /* One posting while a token is coded. */
@@ -1524,7 +1873,8 @@ static void merge_tokens(struct search_index *s, struct layout *l)
         for (const struct part *p = s->parts; p; p = p->next)
                 for (size_t i = 0; i < p->ntoks; i++) {
                         struct wtok *t = &l->toks[gid[m++]];
-                        l->members[t->member + t->nmembers++] = (struct member){p, &p->toks[i]};
+                        l->members[t->member + t->nmembers++] =
+                            (struct member){p, p->toks[i].first};
                 }
         free(gid);
 
@@ -1669,7 +2019,7 @@ static size_t gather_posts(struct layout *l, const struct wtok *t)
                 const struct part *part = l->members[m].part;
                 uint32_t doc = 0;
                 size_t start = n;
-                for (const struct blk *b = l->members[m].tok->first; b; b = b->next) {
+                for (const struct blk *b = l->members[m].first; b; b = b->next) {
                         if (b->next) /* blocks lie anywhere: ask for the next one early */
                                 __builtin_prefetch(b->next);
                         const unsigned char *p = b->data, *end = b->data + b->used;
@@ -1754,7 +2104,7 @@ static void code_topic(struct layout *l, struct wtok *t, size_t k)
 static void prefetch_token(const struct layout *l, const struct wtok *t)
 {
         for (size_t m = t ? t->member : 0; t && m < t->member + t->nmembers; m++)
-                __builtin_prefetch(l->members[m].tok->first);
+                __builtin_prefetch(l->members[m].first);
 }
 
 /* Codes token t (code_token or code_topic). */

@@ -59,6 +59,20 @@ void search_free(struct search_index *s);
 void search_add(struct search_index *s, const char *url, const char *title, const char *date,
                 json_t *topics, const char *kind, const char *text);
 
+/* Appends to out the tokens of text in a compact binary form, for search_add_packed: how
+ * a document's text can be kept between builds tokenised (the body cache), so that adding
+ * it again costs no tokenising. Safe to call from several threads. Returns 0, or -1 when
+ * the text cannot be tokenised (nothing is appended). */
+int search_pack(struct search_index *s, struct buf *out, const char *text) WUR;
+
+/* search_add, for a text whose first head bytes (ending with a line break: the title and
+ * summary lines) are tokenised here and whose rest was given to search_pack, which made
+ * packed (npacked bytes). The index is the one search_add makes of the same text; a
+ * packed form that is damaged or does not fit is ignored (the text is then tokenised). */
+void search_add_packed(struct search_index *s, const char *url, const char *title, const char *date,
+                       json_t *topics, const char *kind, const char *text, size_t head,
+                       const void *packed, size_t npacked);
+
 /* Writes the index below "search/idx/" through emit (rel is a path relative to the site
  * root such as "search/idx/p/3f0.bin"; format above). Call once, after the
  * last search_add. Returns 0, or -1 when emit failed. */

@@ -51,6 +51,17 @@ entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint | wc -l) # the lin
 	pass "incremental: nothing of the cache or the manifest is published" ||
 	fail "incremental: nothing of the cache or the manifest is published"
 
+# The search index a build made from the cached bodies' tokens (no text tokenised again)
+# is the one a build tokenising every text makes.
+rm -rf "$T/clean" "$T/.clean.prev" "$T/.clean.manifest"
+(cd "$w" && "$G" build --no-cache --out "$T/clean" >/dev/null 2>"$T/clean.log")
+if [ -s "$w/site/search/idx/meta.json" ] && ls "$w/site/search/idx/q" | grep -q . &&
+	diff -r "$w/site/search/idx" "$T/clean/search/idx" >"$T/diff.log" 2>&1; then
+	pass "incremental: the search index from cached tokens is a --no-cache build's"
+else
+	fail "incremental: the search index from cached tokens is a --no-cache build's" "$(head -n 3 "$T/diff.log")"
+fi
+
 # Rounds of random edits (seeded): each round edits, builds, and compares.
 edit() {
 	$PY - "$w" "$1" <<'EOF'

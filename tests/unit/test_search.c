@@ -272,6 +272,75 @@ static void test_failures(void)
         json_decref(t);
 }
 
+/* Adds a document whose text is title, summary and body lines to a and to b: to a with
+ * search_add, to b with search_add_packed and body packed (damaged as damage says: 0
+ * none, 1 truncated, 2 a wrong first byte, 3 no line break before the packed part). */
+static void add_both(struct search_index *a, struct search_index *b, size_t n, const char *title,
+                     const char *summary, const char *body, int damage)
+{
+        char url[32];
+        snprintf(url, sizeof url, "articles/%zu/", n);
+        struct buf text = {0}, packed = {0};
+        buf_printf(&text, "%s\n%s\n", title, summary);
+        size_t head = text.len;
+        buf_puts(&text, body);
+        json_t *topics = json_pack("[{s:s, s:s}]", "slug", "t", "name", "专题");
+        search_add(a, url, title, "2025-01-02", topics, "article", buf_cstr(&text));
+        CHECK(search_pack(b, &packed, body) == 0, "search_pack succeeds");
+        if (damage == 1)
+                packed.len /= 2;
+        else if (damage == 2 && packed.len)
+                packed.data[0] = 'x';
+        search_add_packed(b, url, title, "2025-01-02", topics, "article", buf_cstr(&text),
+                          damage == 3 ? head - 1 : head, packed.data, packed.len);
+        json_decref(topics);
+        buf_free(&text);
+        buf_free(&packed);
+}
+
+/* An index whose documents' texts were packed (as the body cache keeps them) is the one
+ * tokenising the whole texts makes: positions and folding carry over the line break
+ * between the summary and the packed part, and the title's and summary's tokens merge
+ * with the text's. */
+static void test_packed(void)
+{
+        static struct files fa, fb;
+        json_error_t err;
+        json_t *v = json_load_file(VECTORS, 0, &err);
+        struct search_index *a = search_new(), *b = search_new();
+        size_t n = 0, i;
+        json_t *c;
+        json_array_foreach(v, i, c)
+        {
+                const char *in = json_string_value(json_object_get(c, "input"));
+                add_both(a, b, n++, in, "", in, 0);
+                add_both(a, b, n++, "标题 title", in, in, 0);
+                add_both(a, b, n++, in, "摘要，summary",
+                         "正文 text\n"
+                         "\xcc\x81"
+                         "e",
+                         0);
+        }
+        add_both(a, b, n++, "医保基金", "医保基金运行平稳", "医保基金收支\n医保APP使用医保", 0);
+        add_both(a, b, n++, "无效", "bad \xe4\xb8", "\xb8\xad文 \xff中", 0);
+        add_both(a, b, n++, "Café", "cafe\xcc", "\x81 naïve", 0);
+        add_both(a, b, n++, "空", "", "", 0);
+        add_both(a, b, n++, "2024年报告", "2024年医保APP", "2024年医保APP使用，2024年", 0);
+        add_both(a, b, n++, "两行\n标题", "摘要", "两行标题", 0);
+        add_both(a, b, n++, "词与字", "", "ABC中文DEF，中，文中", 0);
+        add_both(a, b, n++, "空行", "", "\n\n第三行才是摘要", 0);
+        for (int d = 1; d <= 3; d++)
+                add_both(a, b, n++, "损坏的缓存", "摘要", "养老保险，医保基金。Pension 2024年", d);
+        CHECK(search_write(a, keep, &fa) == 0 && search_write(b, keep, &fb) == 0,
+              "search_write with packed texts");
+        CHECK(files_equal(&fa, &fb), "packed texts give the index bytes whole texts give");
+        search_free(a);
+        search_free(b);
+        files_free(&fa);
+        files_free(&fb);
+        json_decref(v);
+}
+
 /* search_html_text on html gives want. */
 static void html_case(const char *html, const char *want, const char *name)
 {
@@ -307,6 +376,7 @@ int main(void)
         test_write();
         test_threads();
         test_failures();
+        test_packed();
         test_html_text();
         return check_exit();
 }
