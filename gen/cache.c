@@ -29,16 +29,6 @@ struct cache {
         long hits, misses;
 };
 
-static void to_hex(char *out, const unsigned char *p, size_t n)
-{
-        static const char hex[] = "0123456789abcdef";
-        for (size_t i = 0; i < n; i++) {
-                out[2 * i] = hex[p[i] >> 4];
-                out[2 * i + 1] = hex[p[i] & 15];
-        }
-        out[2 * n] = '\0';
-}
-
 /* $XDG_CACHE_HOME/gongbao, else $HOME/.cache/gongbao, else NULL. Caller frees. */
 static char *cache_root(void)
 {
@@ -204,7 +194,7 @@ static int parse_entry(const char *s, size_t len, const char *hex, struct cache_
 bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *out)
 {
         char hex[NAME_HEX + 1];
-        to_hex(hex, key, 32);
+        digest_hex(hex, key, 32);
         memset(out, 0, sizeof *out);
         char *path = entry_path(c, hex);
         struct buf b = {0};
@@ -232,7 +222,7 @@ bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *
 void cache_put(struct cache *c, const unsigned char key[32], const struct cache_body *body)
 {
         char hex[NAME_HEX + 1];
-        to_hex(hex, key, 32);
+        digest_hex(hex, key, 32);
         struct buf b = {0};
         buf_printf(&b, "%s %s\n", CACHE_MAGIC, hex);
         put_field(&b, body->html);

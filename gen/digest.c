@@ -18,13 +18,39 @@ void digest_sha256(unsigned char md[32], const void *data, size_t len)
         SHA256(data, len, md);
 }
 
-void digest_sha256_hex(struct buf *out, const void *data, size_t len)
+void digest_hex(char *out, const unsigned char *p, size_t n)
 {
         static const char hex[] = "0123456789abcdef";
-        unsigned char md[SHA256_DIGEST_LENGTH];
-        SHA256(data, len, md);
-        for (size_t i = 0; i < sizeof md; i++) {
-                buf_putc(out, hex[md[i] >> 4]);
-                buf_putc(out, hex[md[i] & 15]);
+        for (size_t i = 0; i < n; i++) {
+                out[2 * i] = hex[p[i] >> 4];
+                out[2 * i + 1] = hex[p[i] & 15];
         }
+        out[2 * n] = '\0';
+}
+
+int digest_unhex(const char *s, unsigned char *out, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                int v = 0;
+                for (int j = 0; j < 2; j++) {
+                        char c = s[2 * i + j];
+                        int d = c >= '0' && c <= '9'   ? c - '0'
+                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                       : -1;
+                        if (d < 0)
+                                return -1;
+                        v = v * 16 + d;
+                }
+                out[i] = (unsigned char)v;
+        }
+        return 0;
+}
+
+void digest_sha256_hex(struct buf *out, const void *data, size_t len)
+{
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        char hex[2 * SHA256_DIGEST_LENGTH + 1];
+        SHA256(data, len, md);
+        digest_hex(hex, md, sizeof md);
+        buf_put(out, hex, 2 * sizeof md);
 }

@@ -13,5 +13,9 @@ void digest_sha256_base64(struct buf *out, const void *data, size_t len);
 void digest_sha256(unsigned char md[32], const void *data, size_t len);
 /* Appends the lowercase hex SHA-256 of data. */
 void digest_sha256_hex(struct buf *out, const void *data, size_t len);
+/* Writes the n bytes at p as 2n lowercase hex digits and a NUL into out. */
+void digest_hex(char *out, const unsigned char *p, size_t n);
+/* Reads 2n lowercase hex digits at s into out. Returns 0, or -1 at anything else. */
+int digest_unhex(const char *s, unsigned char *out, size_t n);
 
 #endif

@@ -1115,24 +1115,6 @@ static int cmp_memo(const void *a, const void *b)
         return memcmp(((const struct memo_entry *)a)->key, ((const struct memo_entry *)b)->key, 32);
 }
 
-static int unhex32(const char *s, unsigned char out[32])
-{
-        for (int i = 0; i < 32; i++) {
-                int v = 0;
-                for (int k = 0; k < 2; k++) {
-                        char c = s[2 * i + k];
-                        int x = c >= '0' && c <= '9'   ? c - '0'
-                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                                       : -1;
-                        if (x < 0)
-                                return -1;
-                        v = v * 16 + x;
-                }
-                out[i] = (unsigned char)v;
-        }
-        return 0;
-}
-
 /* Reads the memo file's records; stops at the first damaged one. */
 static void memo_parse(struct lint_memo *m)
 {
@@ -1144,7 +1126,7 @@ static void memo_parse(struct lint_memo *m)
         while (p < end) {
                 struct memo_entry e;
                 int count, lines, used = 0;
-                if (end - p < 66 || unhex32(p, e.key) < 0 ||
+                if (end - p < 66 || digest_unhex(p, e.key, 32) < 0 ||
                     sscanf(p + 64, " %d %d\n%n", &count, &lines, &used) != 2 || !used ||
                     count < 0 || lines < 0)
                         break;
@@ -1271,12 +1253,7 @@ static int lint_job_one(void *arg, size_t i)
         j->counts[i] = count;
         struct buf *rec = &j->records[i];
         char hex[65];
-        static const char digits[] = "0123456789abcdef";
-        for (int k = 0; k < 32; k++) {
-                hex[2 * k] = digits[key[k] >> 4];
-                hex[2 * k + 1] = digits[key[k] & 15];
-        }
-        hex[64] = '\0';
+        digest_hex(hex, key, 32);
         size_t lines = 0;
         for (size_t k = 0; k < findings.len; k++)
                 lines += findings.data[k] == '\n';

@@ -138,24 +138,6 @@ static int64_t mtime_ns(const struct stat *st)
         return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-static int unhex(const char *s, unsigned char *out, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                int v = 0;
-                for (int j = 0; j < 2; j++) {
-                        char c = s[2 * i + j];
-                        int d = c >= '0' && c <= '9'   ? c - '0'
-                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                                       : -1;
-                        if (d < 0)
-                                return -1;
-                        v = v * 16 + d;
-                }
-                out[i] = (unsigned char)v;
-        }
-        return 0;
-}
-
 /* Reads a space-separated field of exactly n bytes at *p (advanced past it and its
  * space) into field (NUL-terminated). Returns 0 or -1. */
 static int take_word(char **p, char *field, size_t n)
@@ -196,10 +178,10 @@ static int parse_file_line(char *line, int version, struct entry *e)
         e->size = size;
         e->ino = (uint64_t)ino;
         e->mtime_ns = mtime;
-        if (strlen(hex) != 64 || unhex(hex, e->hash, 32) < 0 || !output_path_ok(p))
+        if (strlen(hex) != 64 || digest_unhex(hex, e->hash, 32) < 0 || !output_path_ok(p))
                 return -1;
         if (strcmp(key, "-")) {
-                if (strlen(key) != 64 || unhex(key, e->key, 32) < 0)
+                if (strlen(key) != 64 || digest_unhex(key, e->key, 32) < 0)
                         return -1;
                 e->keyed = true;
         }
@@ -265,11 +247,9 @@ out:
 
 static void put_hex(struct buf *b, const unsigned char *p)
 {
-        static const char hex[] = "0123456789abcdef";
-        for (int i = 0; i < 32; i++) {
-                buf_putc(b, hex[p[i] >> 4]);
-                buf_putc(b, hex[p[i] & 15]);
-        }
+        char hex[65];
+        digest_hex(hex, p, 32);
+        buf_put(b, hex, 64);
 }
 
 static void put_entry(struct buf *b, const struct entry *e)
