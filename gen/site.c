@@ -283,6 +283,12 @@ struct related_ctx {
         size_t *lists;   /* the current article's distinct groups */
         uint32_t best[RELATED_MAX];
         int nbest;
+        /* When there are at most 64 topics and 64 tags and no article is listed twice in
+         * one, each article's topics and tags as bits: a score is then two popcounts,
+         * not a walk over the candidate's groups (the walk made related articles the
+         * largest part of the model step at 100,000 articles). NULL otherwise. */
+        uint64_t *topic_bits, *tag_bits;
+        uint64_t cur_topics, cur_tags; /* the current article's */
 };
 
 /* Keeps best[] (at most RELATED_MAX, best first) with the candidate o placed by score,
@@ -303,6 +309,16 @@ static void keep_best(uint32_t *best, int *nbest, const int *score, uint32_t o)
                 (*nbest)++;
 }
 
+/* The number of bits set in x, inline (the baseline x86-64 has no popcnt instruction,
+ * and the library call cost more than the scoring around it). */
+static inline int bits_set(uint64_t x)
+{
+        x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
+        x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+        x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+        return (int)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
 /* Scores candidate o against article i (once) and offers it to best[]: what o shares
  * with i, read from o's own few groups. */
 static void evaluate(struct related_ctx *c, size_t i, uint32_t o)
@@ -311,8 +327,13 @@ static void evaluate(struct related_ctx *c, size_t i, uint32_t o)
                 return;
         c->stamp[o] = (uint32_t)(i + 1);
         int s = 0;
-        for (uint32_t m = c->start[o], end = c->start[o + 1]; m < end; m++)
-                s += c->gw[c->member[m]];
+        if (c->topic_bits) {
+                s = 2 * bits_set(c->topic_bits[o] & c->cur_topics) +
+                    bits_set(c->tag_bits[o] & c->cur_tags);
+        } else {
+                for (uint32_t m = c->start[o], end = c->start[o + 1]; m < end; m++)
+                        s += c->gw[c->member[m]];
+        }
         c->score[o] = s;
         keep_best(c->best, &c->nbest, c->score, o);
 }
@@ -349,6 +370,10 @@ static void relate_one(struct related_ctx *c, size_t i)
                 rest += c->gw[c->lists[l]] * c->groups[c->lists[l]].most;
         sort_lists(c, nl);
         c->nbest = 0;
+        if (c->topic_bits) {
+                c->cur_topics = c->topic_bits[i];
+                c->cur_tags = c->tag_bits[i];
+        }
         for (size_t l = 0; l < nl; l++) {
                 const struct group *G = &c->groups[c->lists[l]];
                 bool ties_only = false; /* only articles tying with the fourth, before it */
@@ -369,6 +394,28 @@ static void relate_one(struct related_ctx *c, size_t i)
         }
         for (size_t l = 0; l < nl; l++)
                 c->gw[c->lists[l]] = 0;
+}
+
+/* Fills c->topic_bits and c->tag_bits when every group fits a bit of a 64-bit word and
+ * counts an article once (the weights then being 2 per topic and 1 per tag); else
+ * leaves them NULL. */
+static void relate_bits(struct related_ctx *c, size_t n, size_t ntopics, size_t ntags)
+{
+        if (ntopics > 64 || ntags > 64)
+                return;
+        for (size_t k = 0; k < ntopics + ntags; k++)
+                if (c->groups[k].most != 1 || c->groups[k].weight != (k < ntopics ? 2 : 1))
+                        return;
+        c->topic_bits = xcalloc(n ? n : 1, sizeof *c->topic_bits);
+        c->tag_bits = xcalloc(n ? n : 1, sizeof *c->tag_bits);
+        for (size_t k = 0; k < ntopics + ntags; k++)
+                for (size_t j = 0; j < c->groups[k].n; j++) {
+                        uint32_t a = c->groups[k].idx[j];
+                        if (k < ntopics)
+                                c->topic_bits[a] |= UINT64_C(1) << k;
+                        else
+                                c->tag_bits[a] |= UINT64_C(1) << (k - ntopics);
+                }
 }
 
 /* Related articles: those sharing topics (2 points each) and tags (1 point), best first,
@@ -419,6 +466,7 @@ static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const
         c.score = xcalloc(n ? n : 1, sizeof *c.score);
         c.stamp = xcalloc(n ? n : 1, sizeof *c.stamp);
         c.lists = xmalloc((most ? most : 1) * sizeof *c.lists);
+        relate_bits(&c, n, json_array_size(topics), json_array_size(tags));
         for (size_t i = 0; i < n; i++) {
                 relate_one(&c, i);
                 json_t *rel = json_array();
@@ -436,6 +484,8 @@ static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const
         free(c.score);
         free(c.stamp);
         free(c.lists);
+        free(c.topic_bits);
+        free(c.tag_bits);
 }
 
 /* Sets zk ("2025年1月20日") from ek (the epoch) and ok (the offset), when obj has ek:

@@ -11,6 +11,7 @@
 #include "frontmatter.h"
 #include "fsio.h"
 #include "output.h"
+#include "site.h"
 #include "yaml.h"
 
 #include <jansson.h>
@@ -1355,8 +1356,121 @@ static void test_content_body(void)
         free(articles);
 }
 
+/* The names in an article's list key (topics: slug, tags: name), for the brute force. */
+static int shares(json_t *list, const char *field, json_t *other)
+{
+        size_t i;
+        json_t *x;
+        int n = 0;
+        json_array_foreach(list, i, x)
+        {
+                const char *v = json_string_value(json_object_get(x, field));
+                size_t j;
+                json_t *y;
+                json_array_foreach(other, j, y) n +=
+                    v && !strcmp(v, json_string_value(json_object_get(y, field))
+                                        ? json_string_value(json_object_get(y, field))
+                                        : "");
+        }
+        return n;
+}
+
+/* site_build's related articles equal a brute force over every pair (2 points per
+ * shared topic, 1 per shared tag, best first, newer first on a tie, at most 4), with
+ * few tags (one bit per tag) and with more than 64 (each candidate's groups walked). */
+static void test_related(int ntags)
+{
+        char dir[] = "/tmp/gongbao-related-XXXXXX";
+        if (!mkdtemp(dir)) {
+                printf("FAIL mkdtemp\n");
+                return;
+        }
+        struct diag *d = diag_new();
+        json_t *cfg = config_load("../../content/site.yaml", d);
+        json_t *topics = json_object_get(cfg, "topics");
+        size_t ntopics = json_array_size(topics);
+        char *articles = xasprintf("%s/articles", dir);
+        CHECK(cfg && ntopics >= 2 && fsio_mkdirs(articles) == 0, "related: test content");
+        unsigned seed = 12345u + (unsigned)ntags;
+        for (int k = 0; k < 300; k++) {
+                struct buf f = {0};
+                buf_printf(&f, "---\ntitle: \"文章%d\"\ndate: 2024-%02d-%02dT%02d:00:00+08:00\n", k,
+                           1 + k % 12, 1 + k % 28, k % 24);
+                seed = seed * 1103515245u + 12345u;
+                size_t t1 = (seed >> 16) % ntopics,
+                       t2 = (t1 + 1 + (seed >> 8) % (ntopics - 1)) % ntopics;
+                buf_printf(&f, "topics: [%s",
+                           json_string_value(json_object_get(json_array_get(topics, t1), "slug")));
+                if (seed & 1)
+                        buf_printf(
+                            &f, ", %s",
+                            json_string_value(json_object_get(json_array_get(topics, t2), "slug")));
+                buf_puts(&f, "]\ntags: [");
+                int ntag = 1 + (int)((seed >> 4) % 4),
+                    first = (int)((seed >> 12) % (unsigned)ntags);
+                for (int j = 0; j < ntag; j++)
+                        buf_printf(&f, "%s标签%d", j ? ", " : "", (first + j * 7) % ntags);
+                buf_puts(&f, "]\nsource: \"报\"\n---\n正文。\n");
+                char *path = xasprintf("%s/a%03d.md", articles, k);
+                write_file(path, buf_cstr(&f));
+                free(path);
+                buf_free(&f);
+        }
+        json_t *content = cfg ? content_load(dir, cfg, d) : NULL;
+        json_t *model = content ? site_build(cfg, content, false, 4102444800, d) : NULL;
+        json_t *all = json_object_get(model, "articles");
+        CHECK(json_array_size(all) == 300, "related: model built");
+        int wrong = 0;
+        for (size_t i = 0; i < json_array_size(all); i++) {
+                json_t *a = json_array_get(all, i);
+                int best[4], score[4], nb = 0;
+                for (size_t o = 0; o < json_array_size(all); o++) {
+                        json_t *b = json_array_get(all, o);
+                        int s =
+                            2 * shares(json_object_get(a, "topics"), "slug",
+                                       json_object_get(b, "topics")) +
+                            shares(json_object_get(a, "tags"), "name", json_object_get(b, "tags"));
+                        if (o == i || s == 0)
+                                continue;
+                        int at = nb;
+                        while (at > 0 && s > score[at - 1])
+                                at--;
+                        if (at >= 4)
+                                continue;
+                        for (int m = nb < 4 ? nb : 3; m > at; m--) {
+                                best[m] = best[m - 1];
+                                score[m] = score[m - 1];
+                        }
+                        best[at] = (int)o;
+                        score[at] = s;
+                        nb += nb < 4;
+                }
+                json_t *rel = json_object_get(a, "related");
+                bool same = json_array_size(rel) == (size_t)nb;
+                for (int m = 0; same && m < nb; m++)
+                        same = json_integer_value(json_array_get(rel, (size_t)m)) == best[m];
+                wrong += !same;
+        }
+        char *name =
+            xasprintf("related: %d tags, every article's related list is the brute force's", ntags);
+        CHECK(wrong == 0, name);
+        if (wrong)
+                printf("  %d articles differ\n", wrong);
+        free(name);
+        json_decref(model);
+        json_decref(content);
+        json_decref(cfg);
+        diag_free(d);
+        char *rm = xasprintf("rm -rf '%s'", dir);
+        CHECK(system(rm) == 0, "related: cleaned up");
+        free(rm);
+        free(articles);
+}
+
 int main(void)
 {
+        test_related(40);
+        test_related(90);
         test_buf();
         test_escape();
         test_date();
