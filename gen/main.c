@@ -214,7 +214,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         if (build_time(a.now, (int)json_integer_value(json_object_get(cfg, "tz_offset")), &now, d) <
             0)
                 goto out;
-        model = site_build(cfg, content, a.drafts, now, d);
+        model = site_build_jobs(cfg, content, a.drafts, now, jobs, d);
         timing("model", &t0);
         if (!model)
                 goto out;

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "date.h"
 #include "escape.h"
+#include "pool.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -422,7 +423,37 @@ static void relate_bits(struct related_ctx *c, size_t n, size_t ntopics, size_t 
  * newer first on a tie. Only articles in a group of the article are looked at, and of
  * those only as many as can still enter (see relate_one). ints[i] is the shared integer i.
  * Indices and memberships are 32-bit: four billion of either is far beyond any site. */
-static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const *ints)
+/* The articles shared out among pool threads: chunk k relates articles n*k/chunks up to
+ * n*(k+1)/chunks with its own scratch (the groups and memberships in shared are only
+ * read), into best[i] and nbest[i]. */
+struct relate_job {
+        const struct related_ctx *shared;
+        size_t n, ngroups, most, chunks;
+        uint32_t (*best)[RELATED_MAX];
+        int *nbest;
+};
+
+static int relate_chunk(void *arg, size_t k)
+{
+        struct relate_job *j = arg;
+        struct related_ctx c = *j->shared;
+        c.gw = xcalloc(j->ngroups ? j->ngroups : 1, sizeof *c.gw);
+        c.score = xcalloc(j->n ? j->n : 1, sizeof *c.score);
+        c.stamp = xcalloc(j->n ? j->n : 1, sizeof *c.stamp);
+        c.lists = xmalloc((j->most ? j->most : 1) * sizeof *c.lists);
+        for (size_t i = j->n * k / j->chunks; i < j->n * (k + 1) / j->chunks; i++) {
+                relate_one(&c, i);
+                memcpy(j->best[i], c.best, sizeof c.best);
+                j->nbest[i] = c.nbest;
+        }
+        free(c.gw);
+        free(c.score);
+        free(c.stamp);
+        free(c.lists);
+        return 0;
+}
+
+static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const *ints, int jobs)
 {
         size_t n = json_array_size(articles);
         size_t ngroups = json_array_size(topics) + json_array_size(tags);
@@ -462,28 +493,31 @@ static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const
                         size_t a = c.groups[k].idx[j];
                         c.member[c.start[a] + member_count[a]++] = (uint32_t)k;
                 }
-        c.gw = xcalloc(ngroups ? ngroups : 1, sizeof *c.gw);
-        c.score = xcalloc(n ? n : 1, sizeof *c.score);
-        c.stamp = xcalloc(n ? n : 1, sizeof *c.stamp);
-        c.lists = xmalloc((most ? most : 1) * sizeof *c.lists);
         relate_bits(&c, n, json_array_size(topics), json_array_size(tags));
+        size_t chunks = n < (size_t)(4 * jobs) ? (n ? n : 1) : (size_t)(4 * jobs);
+        struct relate_job j = {&c,
+                               n,
+                               ngroups,
+                               most,
+                               chunks,
+                               xmalloc((n ? n : 1) * sizeof *j.best),
+                               xcalloc(n ? n : 1, sizeof *j.nbest)};
+        int ran = pool_run(jobs, chunks, relate_chunk, &j);
+        (void)ran; /* relate_chunk never fails */
         for (size_t i = 0; i < n; i++) {
-                relate_one(&c, i);
                 json_t *rel = json_array();
-                for (int k = 0; k < c.nbest; k++)
-                        json_array_append(rel, ints[c.best[k]]);
+                for (int k = 0; k < j.nbest[i]; k++)
+                        json_array_append(rel, ints[j.best[i][k]]);
                 json_object_set_new(json_array_get(articles, i), "related", rel);
         }
+        free(j.best);
+        free(j.nbest);
         for (size_t k = 0; k < ngroups; k++)
                 free(c.groups[k].idx);
         free(c.groups);
         free(member_count);
         free(c.start);
         free(c.member);
-        free(c.gw);
-        free(c.score);
-        free(c.stamp);
-        free(c.lists);
         free(c.topic_bits);
         free(c.tag_bits);
 }
@@ -725,6 +759,12 @@ static json_t *redirects(json_t *articles, json_t *known, struct diag *d, int *f
 
 json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struct diag *d)
 {
+        return site_build_jobs(cfg, content, drafts, now, pool_default_jobs(), d);
+}
+
+json_t *site_build_jobs(json_t *cfg, json_t *content, bool drafts, int64_t now, int jobs,
+                        struct diag *d)
+{
         const char *base = str(cfg, "base_url");
         json_t *articles = json_array(), *pages = json_array(), *known = json_object();
         size_t i;
@@ -760,7 +800,7 @@ json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struc
                 json_incref(datasets);
         if (link_datasets(articles, datasets, topic_cards, known, ints, d) < 0)
                 paths_ok = 0;
-        relate(articles, topics, tags, ints);
+        relate(articles, topics, tags, ints, jobs);
         mark_feeds(articles, topics, (size_t)json_integer_value(json_object_get(cfg, "feed_size")));
         json_array_foreach(articles, i, a)
         {

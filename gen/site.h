@@ -32,5 +32,9 @@ extern const char *const site_reserved[];
  *   known:    {site path: true} for every page the site will have (for link checks)
  * or NULL after reporting (duplicate slugs, clashing output paths). Caller decrefs. */
 json_t *site_build(json_t *cfg, json_t *content, bool drafts, int64_t now, struct diag *d);
+/* The same, relating articles on up to jobs threads (site_build: one per online CPU); the
+ * model does not depend on jobs. */
+json_t *site_build_jobs(json_t *cfg, json_t *content, bool drafts, int64_t now, int jobs,
+                        struct diag *d);
 
 #endif
