@@ -44,6 +44,9 @@ struct page_build {
         struct spill *bodies;           /* article bodies (HTML) between rendering and writing */
         struct search_index *search;    /* what the search page searches */
         struct cache *cache;            /* opts->cache */
+        unsigned char (*body_keys)[32]; /* with the cache: article i's body cache key, which
+                                           names its body (the page key takes it instead of
+                                           reading the body back) */
         char *datasets_digest;          /* for cache keys of bodies with charts, or NULL */
         pthread_mutex_t lock;           /* guards sitemap and stats: pages are written on threads */
         bool keyed;                     /* pages have keys (page_keys_begin) */

@@ -203,6 +203,7 @@ static int body_one(void *arg, size_t i)
                 cache_key(c->cache, key, page_str(a, "path"),
                           (int)json_integer_value(json_object_get(a, "body_line")),
                           page_str(a, "body_sha256"), extra);
+                memcpy(c->body_keys[i], key, sizeof key);
                 hit = body_cached(c, a, key, &b);
         }
         if (!hit) {
@@ -334,10 +335,10 @@ static void lastmod_of(json_t *a, struct buf *out)
  * feed's copy of the body included, which the page does not show), its body and what the
  * cards of its related, previous and next articles show. Keep in step with
  * article_context: whatever it reads must be here. */
-static void article_key(struct page_build *c, struct page_key *k, json_t *a, const char *body)
+static void article_key(struct page_build *c, struct page_key *k, json_t *a, size_t i)
 {
         page_key_json(k, a);
-        page_key_bytes(k, body, strlen(body));
+        page_key_bytes(k, (const char *)c->body_keys[i], sizeof *c->body_keys);
         size_t j;
         json_t *idx;
         json_array_foreach(json_object_get(a, "related"), j, idx) page_key_card(c, k, idx);
@@ -401,23 +402,29 @@ static int article_one(void *arg, size_t i)
         json_t *articles = json_object_get(c->model, "articles");
         json_t *a = json_array_get(articles, i);
         progress(atomic_fetch_add(&articles_done, 1), json_array_size(articles));
-        char *body = spill_take(c->bodies, i);
-        if (!body) {
-                diag_error(c->d, page_str(a, "path"), 0, 0,
-                           "cannot read the rendered body back: %s", strerror(errno));
-                return -1;
-        }
         char *rel = page_index_file(page_str(a, "url"));
         struct buf lastmod = {0};
         lastmod_of(a, &lastmod);
         struct page_key k;
         page_key_begin(c, &k, "article", rel);
-        article_key(c, &k, a, body);
+        if (c->body_keys)
+                article_key(c, &k, a, i);
+        else
+                k.on = false; /* keys go with the body cache */
         int rc = 0;
-        if (!page_keep(c, &k, page_str(a, "url"), rel, buf_cstr(&lastmod), true))
-                rc = page_write_key(c, "article", rel, article_context(c, a, body),
-                                    buf_cstr(&lastmod), true, &k);
-        free(body);
+        if (!page_keep(c, &k, page_str(a, "url"), rel, buf_cstr(&lastmod), true)) {
+                /* the body is read back only for a page that is rendered */
+                char *body = spill_take(c->bodies, i);
+                if (body)
+                        rc = page_write_key(c, "article", rel, article_context(c, a, body),
+                                            buf_cstr(&lastmod), true, &k);
+                else
+                        rc = -1;
+                if (!body)
+                        diag_error(c->d, page_str(a, "path"), 0, 0,
+                                   "cannot read the rendered body back: %s", strerror(errno));
+                free(body);
+        }
         buf_free(&lastmod);
         free(rel);
         return rc;
@@ -1105,18 +1112,21 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
             {"dev", dev_files},
         };
         size_t narticles = json_array_size(json_object_get(model, "articles"));
-        struct page_build c = {.cfg = cfg,
-                               .model = model,
-                               .site = site_object(cfg, model),
-                               .lib = lib,
-                               .o = o,
-                               .opts = opts,
-                               .stats = stats,
-                               .d = d,
-                               .sitemap = json_array(),
-                               .bodies = spill_new(o ? output_path(o) : NULL, narticles),
-                               .search = search_new(),
-                               .cache = opts->cache};
+        struct page_build c = {
+            .cfg = cfg,
+            .model = model,
+            .site = site_object(cfg, model),
+            .lib = lib,
+            .o = o,
+            .opts = opts,
+            .stats = stats,
+            .d = d,
+            .sitemap = json_array(),
+            .bodies = spill_new(o ? output_path(o) : NULL, narticles),
+            .search = search_new(),
+            .cache = opts->cache,
+            .body_keys =
+                opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_keys) : NULL};
         pthread_mutex_init(&c.lock, NULL);
         page_keys_begin(&c);
         json_t *known = json_object_get(model, "known");
@@ -1135,6 +1145,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                                 seconds_now() - t0, peak_rss_mb());
         }
         page_keys_end(&c);
+        free(c.body_keys);
         spill_free(c.bodies);
         search_free(c.search);
         free(c.datasets_digest);
