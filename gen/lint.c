@@ -1283,7 +1283,17 @@ static json_t *dataset_digests(json_t *datasets)
         return out;
 }
 
-static struct lint_memo *memo_open(struct cache *c, json_t *datasets)
+/* True when some article cites a dataset: only then are the datasets digested. */
+static bool any_cites(json_t *articles)
+{
+        size_t i;
+        json_t *a;
+        json_array_foreach(articles, i,
+                           a) if (json_array_size(json_object_get(a, "datasets"))) return true;
+        return false;
+}
+
+static struct lint_memo *memo_open(struct cache *c, json_t *datasets, json_t *articles)
 {
         if (!c)
                 return NULL;
@@ -1291,7 +1301,7 @@ static struct lint_memo *memo_open(struct cache *c, json_t *datasets)
         m->cache = c;
         if (cache_blob_get(c, "lint", &m->file) == 0)
                 memo_parse(m);
-        m->dataset_digests = dataset_digests(datasets);
+        m->dataset_digests = any_cites(articles) ? dataset_digests(datasets) : json_object();
         return m;
 }
 
@@ -1328,7 +1338,7 @@ int lint_content_cached(json_t *content, bool drafts, bool strict, int jobs, str
                              drafts,
                              strict,
                              xcalloc(n ? n : 1, sizeof(int)),
-                             memo_open(cache, datasets),
+                             memo_open(cache, datasets, articles),
                              NULL,
                              d};
         if (j.memo)
