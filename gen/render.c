@@ -59,24 +59,33 @@ static json_t *site_object(json_t *cfg, json_t *model)
 
 /* Adds an article or page to the search index: its title, summary and visible text, the
  * text's tokens taken from tokens (search_pack's form of text, ntokens bytes) when not
- * NULL. */
-static void add_to_search(struct page_build *c, json_t *a, const char *kind, const char *text,
-                          const char *summary, const char *tokens, size_t ntokens)
+ * NULL. textkey (32 bytes: the body's cache key, which names its text) or NULL: then the
+ * text is only given when the index wants it (search_wants), so that a caller that has
+ * not read an unchanged article's text need not read it. */
+static void add_to_search(struct page_build *c, json_t *a, const char *kind,
+                          const unsigned char *textkey, const char *text, const char *summary,
+                          const char *tokens, size_t ntokens)
 {
-        struct buf all = {0}, day = {0};
+        struct buf day = {0};
         const char *s = json_object_get(a, "summary") ? page_str(a, "summary") : summary;
-        buf_printf(&all, "%s\n%s\n", page_str(a, "title"), s ? s : "");
-        size_t head = all.len; /* the title and summary lines: tokenised here */
-        buf_puts(&all, text ? text : "");
         if (json_object_get(a, "date_epoch")) {
                 struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")),
                                   (int)json_integer_value(json_object_get(a, "date_offset"))};
                 date_ymd(&day, &g);
         }
-        search_add_packed(c->search, page_str(a, "url"), page_str(a, "title"), buf_cstr(&day),
-                          json_object_get(a, "topics"), kind, buf_cstr(&all), head, tokens,
-                          ntokens);
-        buf_free(&all);
+        struct search_doc d = {.url = page_str(a, "url"),
+                               .title = page_str(a, "title"),
+                               .date = buf_cstr(&day),
+                               .kind = kind,
+                               .topics = json_object_get(a, "topics"),
+                               .summary = s ? s : "",
+                               .textkey = textkey};
+        if (search_wants(c->search, &d)) {
+                d.text = text ? text : "";
+                d.packed = tokens;
+                d.npacked = ntokens;
+        }
+        search_put(c->search, &d);
         buf_free(&day);
 }
 
@@ -86,7 +95,8 @@ static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_b
 {
         spill_put(c->bodies, i, b->html);
         b->html = NULL;
-        add_to_search(c, a, "article", b->text, b->summary, b->tokens, b->ntokens);
+        add_to_search(c, a, "article", c->cache ? c->body_keys[i] : NULL, b->text, b->summary,
+                      b->tokens, b->ntokens);
         json_t *toc = json_loads(b->toc, 0, NULL);
         if (!json_is_array(toc)) {
                 json_decref(toc);
@@ -271,7 +281,7 @@ static int render_bodies(struct page_build *c)
                         json_object_set_new(a, "summary", json_string(r.summary));
                 struct buf visible = {0};
                 search_html_text(&visible, r.html);
-                add_to_search(c, a, "page", buf_cstr(&visible), r.summary, NULL, 0);
+                add_to_search(c, a, "page", NULL, buf_cstr(&visible), r.summary, NULL, 0);
                 buf_free(&visible);
                 markdown_result_free(&r);
         }
@@ -902,9 +912,66 @@ static int write_redirects(struct page_build *c)
         return rc;
 }
 
-static int emit_search_file(void *ctx, const char *rel, const struct buf *data)
+/* ---- the search index's files (struct search_io over the output) ---- */
+
+/* Counts one more file of the build. */
+static void count_file(struct page_build *c)
 {
-        return page_emit(ctx, rel, data);
+        pthread_mutex_lock(&c->lock);
+        c->stats->files++;
+        pthread_mutex_unlock(&c->lock);
+}
+
+static int search_emit(void *ctx, const char *rel, const struct buf *data, const unsigned char *key)
+{
+        struct page_build *c = ctx;
+        if (!key || !c->o)
+                return page_emit(c, rel, data);
+        count_file(c);
+        return output_write_key(c->o, rel, buf_cstr(data), data->len, key, c->d);
+}
+
+static bool search_keep(void *ctx, const char *rel, const unsigned char key[32], bool dry)
+{
+        struct page_build *c = ctx;
+        if (dry)
+                return output_can_keep(c->o, rel, key);
+        if (!output_keep(c->o, rel, key))
+                return false;
+        count_file(c);
+        return true;
+}
+
+static int search_read(void *ctx, const char *rel, struct buf *out)
+{
+        return output_read_live(((struct page_build *)ctx)->o, rel, out);
+}
+
+/* How the index reaches the output: with the cache, kept files and a memo (search.h);
+ * without it (or when only checking), every file written without a key. */
+static struct search_io search_io_of(struct page_build *c)
+{
+        bool memo = c->cache && c->o;
+        return (struct search_io){search_emit, memo ? search_keep : NULL,
+                                  memo ? search_read : NULL, c};
+}
+
+/* Before the first document: with the cache, hands the index the previous build's memo,
+ * so that it updates the published index in place (and wants only changed texts). */
+static void search_start(struct page_build *c)
+{
+        if (!c->cache || !c->o)
+                return;
+        struct buf memo = {0};
+        unsigned char salt[32];
+        cache_salt(c->cache, salt);
+        size_t n = json_array_size(json_object_get(c->model, "articles")) +
+                   json_array_size(json_object_get(c->model, "pages")) +
+                   json_array_size(json_object_get(c->model, "datasets"));
+        bool have = cache_blob_get(c->cache, "search", &memo) == 0;
+        struct search_io io = search_io_of(c);
+        (void)search_begin(c->search, &io, have ? memo.data : NULL, memo.len, salt, n);
+        buf_free(&memo);
 }
 
 /* The search page, the datasets' entries and the index itself. */
@@ -945,8 +1012,18 @@ static int write_search(struct page_build *c)
         json_object_set_new(ctx, "topics", topics);
         json_object_set_new(ctx, "years", years);
         int rc = page_write(c, "search", "search/index.html", ctx, NULL, true);
-        if (search_write(c->search, emit_search_file, c) < 0)
+        struct search_io io = search_io_of(c);
+        struct buf memo = {0};
+        if (search_write(c->search, &io, c->d) < 0)
                 rc = -1;
+        else if (io.keep && search_memo(c->search, &memo) == 1)
+                cache_blob_put(c->cache, "search", memo.data, memo.len);
+        buf_free(&memo);
+        const struct search_stats *st = search_stats(c->search);
+        if (getenv("GONGBAO_TIMING"))
+                fprintf(stderr, "gen: search index %s: %zu of %zu documents tokenised, %zu of %zu shards coded\n",
+                        st->in_place ? "updated in place" : "built whole", st->tokenised,
+                        st->docs, st->coded, st->shards);
         return rc;
 }
 
@@ -1129,6 +1206,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                 opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_keys) : NULL};
         pthread_mutex_init(&c.lock, NULL);
         page_keys_begin(&c);
+        search_start(&c);
         json_t *known = json_object_get(model, "known");
         know_files(known, opts->static_dir, "static/");
         know_files(known, opts->media_dir, "media/");
