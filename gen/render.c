@@ -947,13 +947,22 @@ static int search_read(void *ctx, const char *rel, struct buf *out)
         return output_read_live(((struct page_build *)ctx)->o, rel, out);
 }
 
-/* How the index reaches the output: with the cache, kept files and a memo (search.h);
- * without it (or when only checking), every file written without a key. */
+static int search_run(void *ctx, size_t n, int (*fn)(void *arg, size_t i), void *arg)
+{
+        return pool_run(((struct page_build *)ctx)->opts->jobs, n, fn, arg);
+}
+
+/* How the index reaches the output (shards coded on the pool): with the cache, kept files
+ * and a memo (search.h); without it (or when only checking), every file written without a
+ * key. */
 static struct search_io search_io_of(struct page_build *c)
 {
         bool memo = c->cache && c->o;
-        return (struct search_io){search_emit, memo ? search_keep : NULL,
-                                  memo ? search_read : NULL, c};
+        return (struct search_io){.emit = search_emit,
+                                  .keep = memo ? search_keep : NULL,
+                                  .read = memo ? search_read : NULL,
+                                  .run = search_run,
+                                  .ctx = c};
 }
 
 /* Before the first document: with the cache, hands the index the previous build's memo,
@@ -1021,9 +1030,11 @@ static int write_search(struct page_build *c)
         buf_free(&memo);
         const struct search_stats *st = search_stats(c->search);
         if (getenv("GONGBAO_TIMING"))
-                fprintf(stderr, "gen: search index %s: %zu of %zu documents tokenised, %zu of %zu shards coded\n",
-                        st->in_place ? "updated in place" : "built whole", st->tokenised,
-                        st->docs, st->coded, st->shards);
+                fprintf(stderr,
+                        "gen: search index %s: %zu of %zu documents tokenised, %zu of %zu shards "
+                        "coded\n",
+                        st->in_place ? "updated in place" : "built whole", st->tokenised, st->docs,
+                        st->coded, st->shards);
         return rc;
 }
 

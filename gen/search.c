@@ -48,15 +48,15 @@
 #define CHUNK_DOCS     4    /* records per record file */
 #define WORD_KEY_CHARS 2    /* a word's shard is chosen by its first characters */
 #define FORMAT_VERSION 2
-#define SHARD_DOCS     2 /* documents per shard the shard count aims at */
-#define PARAM_BITS     5 /* bits of a list's Rice parameter, at the start of its stream */
+#define SHARD_DOCS     2          /* documents per shard the shard count aims at */
+#define PARAM_BITS     5          /* bits of a list's Rice parameter, at the start of its stream */
 #define NO_DOC         UINT32_MAX /* no document (a document number) */
-#define SCRATCH_KEEP   (1 << 20) /* a part keeps scratch buffers up to this size */
-#define DOC_SLOTS      4096      /* slots of a document's token table to start with */
-#define SLAB_BYTES     (2 << 20) /* a part takes memory for its chains this much at a time */
-#define AHEAD          8         /* tokens ahead whose memory is asked for early */
-#define BLOCK_FIRST    32        /* bytes of a token's first block of entries */
-#define BLOCK_MAX      1024      /* blocks grow by doubling up to this (or an entry's size) */
+#define SCRATCH_KEEP   (1 << 20)  /* a part keeps scratch buffers up to this size */
+#define DOC_SLOTS      4096       /* slots of a document's token table to start with */
+#define SLAB_BYTES     (2 << 20)  /* a part takes memory for its chains this much at a time */
+#define AHEAD          8          /* tokens ahead whose memory is asked for early */
+#define BLOCK_FIRST    32         /* bytes of a token's first block of entries */
+#define BLOCK_MAX      1024       /* blocks grow by doubling up to this (or an entry's size) */
 
 /* Token classes: the first byte of every key in the index. */
 #define K_UNI   'u' /* one CJK character: docs only */
@@ -70,21 +70,21 @@ struct dentry;
 
 /* One document's record; the text itself is not kept. */
 struct sdoc {
-        char *url;       /* site-relative */
-        char *title;     /* as given */
-        char *date;      /* "YYYY-MM-DD" or "" */
-        char *kind;      /* "article", "page", "dataset" */
-        char *snippet;   /* the default snippet: the text's line after the title, cut */
-        char **slugs;    /* topic slugs */
-        char **names;    /* topic names, parallel to slugs */
-        size_t ntopics;           /* entries in slugs and names */
-        uint32_t length;          /* positions its text takes (when tokenised here) */
-        uint32_t id;              /* number in the written index (search_write) */
-        uint32_t old;             /* its number in the published index (memo), or NO_DOC */
-        bool tokenised;           /* its entries are in its part's chains */
-        unsigned char ident[32];  /* what names its tokens and record (doc_ident) */
-        unsigned char *bits;      /* with a memo made and its text tokenised here: the
-                                     shards its tokens are in, a bit each; else NULL */
+        char *url;               /* site-relative */
+        char *title;             /* as given */
+        char *date;              /* "YYYY-MM-DD" or "" */
+        char *kind;              /* "article", "page", "dataset" */
+        char *snippet;           /* the default snippet: the text's line after the title, cut */
+        char **slugs;            /* topic slugs */
+        char **names;            /* topic names, parallel to slugs */
+        size_t ntopics;          /* entries in slugs and names */
+        uint32_t length;         /* positions its text takes (when tokenised here) */
+        uint32_t id;             /* number in the written index (search_write) */
+        uint32_t old;            /* its number in the published index (memo), or NO_DOC */
+        bool tokenised;          /* its entries are in its part's chains */
+        unsigned char ident[32]; /* what names its tokens and record (doc_ident) */
+        unsigned char *bits;     /* with a memo made and its text tokenised here: the
+                                    shards its tokens are in, a bit each; else NULL */
 };
 
 /* A block of a token's chain of entries. An entry never straddles two blocks: a varint
@@ -197,17 +197,17 @@ struct search_index {
         struct part *parts;   /* every part */
         struct part *idle;    /* the parts not in use */
         /* set by search_begin, only read afterwards */
-        bool begun;             /* search_begin was called */
-        bool keyed;             /* files are written with keys and a memo is made */
-        bool incremental;       /* old describes the published index: update it */
-        size_t expect;          /* the documents search_begin was told of */
-        uint32_t shards;        /* the shard count they give */
-        unsigned char salt[32]; /* what the memo must have been made with */
-        struct memo old;        /* the published index's memo (when incremental) */
-        struct buf next;        /* the memo search_write made, for search_memo */
-        bool next_ready;        /* next is complete */
-        unsigned char given[32];  /* the checksum of the memo search_begin was given */
-        bool have_given;          /* it was given one */
+        bool begun;                /* search_begin was called */
+        bool keyed;                /* files are written with keys and a memo is made */
+        bool incremental;          /* old describes the published index: update it */
+        size_t expect;             /* the documents search_begin was told of */
+        uint32_t shards;           /* the shard count they give */
+        unsigned char salt[32];    /* what the memo must have been made with */
+        struct memo old;           /* the published index's memo (when incremental) */
+        struct buf next;           /* the memo search_write made, for search_memo */
+        bool next_ready;           /* next is complete */
+        unsigned char given[32];   /* the checksum of the memo search_begin was given */
+        bool have_given;           /* it was given one */
         struct search_stats stats; /* what search_write did */
 };
 
@@ -1824,59 +1824,78 @@ struct otok {
 /* How a shard is written (layout's affected). */
 enum { SH_KEEP, SH_ADD, SH_MOVE };
 
-/* A word key of a written shard: bytes in layout's wbytes. */
-struct wref {
-        size_t off, len;
+/* A word key (words.json): a word's first WORD_KEY_CHARS characters. */
+struct wkey {
+        unsigned char len;          /* bytes in s */
+        char s[4 * WORD_KEY_CHARS]; /* the key */
 };
+
+/* A list of word keys. */
+struct wkeys {
+        struct wkey *v; /* the keys */
+        size_t n, cap;  /* in use, allocated */
+};
+
+struct worker;
 
 /* Everything search_write builds. */
 struct layout {
         struct search_index *s;
         const struct search_io *io;
         struct diag *d;
-        struct sdoc **order;    /* the records in index order */
-        size_t ndocs;           /* how many */
-        uint32_t *old_new;      /* per document of the memo: its number now, or NO_DOC (it
-                                   changed or is gone) */
-        char **slugs;           /* every topic slug once, sorted */
-        char **names;           /* their names, from the newest record with each */
-        size_t nslugs;          /* how many */
-        uint32_t *dtopics;      /* per record in order, its topic numbers, sorted, once each */
-        size_t *dtopic_at;      /* record i's are dtopics[dtopic_at[i], dtopic_at[i + 1]) */
-        struct wtok *toks;      /* every token: the parts' and one per topic (K_TOPIC) */
-        size_t ntoks;           /* how many */
-        struct member *members; /* the parts' tokens, grouped by index token */
-        uint32_t *table;        /* open addressing over toks: index + 1, 0 = empty */
-        size_t tcap;            /* slots in table, a power of two */
-        struct buf tkeys;       /* the topic tokens' keys */
-        uint32_t *topic_tok;    /* the token of each topic number */
-        uint32_t *topic_docs;   /* per topic, its records, in order */
-        size_t *topic_at;       /* topic k's are topic_docs[topic_at[k], topic_at[k + 1]) */
-        uint32_t shards;        /* shard count */
-        struct wtok **sorted;   /* toks by shard, then key */
-        size_t *shard_at;       /* shard i's tokens are sorted[shard_at[i], shard_at[i + 1]) */
+        struct sdoc **order;        /* the records in index order */
+        size_t ndocs;               /* how many */
+        uint32_t *old_new;          /* per document of the memo: its number now, or NO_DOC (it
+                                       changed or is gone) */
+        char **slugs;               /* every topic slug once, sorted */
+        char **names;               /* their names, from the newest record with each */
+        size_t nslugs;              /* how many */
+        uint32_t *dtopics;          /* per record in order, its topic numbers, sorted, once each */
+        size_t *dtopic_at;          /* record i's are dtopics[dtopic_at[i], dtopic_at[i + 1]) */
+        struct wtok *toks;          /* every token: the parts' and one per topic (K_TOPIC) */
+        size_t ntoks;               /* how many */
+        struct member *members;     /* the parts' tokens, grouped by index token */
+        uint32_t *table;            /* open addressing over toks: index + 1, 0 = empty */
+        size_t tcap;                /* slots in table, a power of two */
+        struct buf tkeys;           /* the topic tokens' keys */
+        uint32_t *topic_tok;        /* the token of each topic number */
+        uint32_t *topic_docs;       /* per topic, its records, in order */
+        size_t *topic_at;           /* topic k's are topic_docs[topic_at[k], topic_at[k + 1]) */
+        uint32_t shards;            /* shard count */
+        struct wtok **sorted;       /* toks by shard, then key */
+        size_t *shard_at;           /* shard i's tokens are sorted[shard_at[i], shard_at[i + 1]) */
         unsigned char *affected;    /* per shard: SH_KEEP (kept as published), SH_ADD (new
                                        entries or topics: the tokens that have none are copied
                                        unread), SH_MOVE (documents removed or renumbered: every
                                        token is read) */
         unsigned char (*files)[64]; /* per shard: SHA-256 of its p and q files */
-        struct otok *otoks;         /* the published shard's tokens (read_shard) */
+        unsigned char *topic_md;    /* per topic number: the digest of its documents */
+        struct wkeys words;         /* the word keys, in the end (write_words) */
+        pthread_mutex_t lock;       /* guards idle and failed: shards are coded on threads */
+        struct worker *idle;        /* the workers no thread uses at the moment */
+        struct worker *workers;     /* every worker */
+        bool failed;                /* a shard failed: code no more */
+};
+
+/* A thread's scratch for coding shards, and the word keys of the shards it wrote. */
+struct worker {
+        struct layout *l;         /* what the threads share (each shard's files[] its own) */
+        struct worker *next;      /* in the layout's list of every worker */
+        struct worker *next_idle; /* in its idle list */
+        struct otok *otoks;       /* the published shard's tokens (read_shard) */
         size_t notoks, capotoks;
-        struct buf oldp, oldq;     /* the published shard's files */
-        struct buf dir, pb, qb;    /* the shard being written: its directory's entries, the
-                                      postings, the positions */
-        struct buf pf;             /* its p file */
-        struct buf tp, tq;         /* the postings and positions of the token being coded */
-        size_t nentries;           /* entries in dir */
-        struct buf wbytes;         /* the word keys of the shards written, back to back */
-        struct wref *words;        /* each one */
-        size_t nwords, capwords;   /* in use, allocated */
-        struct post *posts;        /* scratch: the postings of the token being coded */
-        struct post *spare;        /* scratch of the same size, for merging */
-        size_t capposts;           /* allocated */
-        uint32_t *gaps;            /* scratch: their position gaps */
-        size_t ngaps, capgaps;     /* in use, allocated */
-        unsigned char *topic_md;   /* per topic number: the digest of its documents */
+        struct buf oldp, oldq;  /* the published shard's files */
+        struct buf dir, pb, qb; /* the shard being written: its directory's entries, the
+                                   postings, the positions */
+        struct buf pf;          /* its p file */
+        struct buf tp, tq;      /* the postings and positions of the token being coded */
+        size_t nentries;        /* entries in dir */
+        struct wkeys words;     /* the word keys of the shards written */
+        struct post *posts;     /* the postings of the token being coded */
+        struct post *spare;     /* room of the same size, for merging */
+        size_t capposts;        /* allocated */
+        uint32_t *gaps;         /* their position gaps */
+        size_t ngaps, capgaps;  /* in use, allocated */
 };
 
 /* Orders C strings (for qsort over char *). */
@@ -2005,10 +2024,10 @@ static int write_meta(const struct layout *l)
                                                        (json_int_t)i, (json_int_t)(j - i)));
                 j = i;
         }
-        json_t *meta = json_pack("{s:i, s:I, s:i, s:i, s:i, s:o, s:o}", "version", FORMAT_VERSION,
-                                 "docs", (json_int_t)l->ndocs, "shards", (int)l->shards, "chunk",
-                                 CHUNK_DOCS, "wordkey", WORD_KEY_CHARS, "topics", topics, "years",
-                                 years);
+        json_t *meta =
+            json_pack("{s:i, s:I, s:i, s:i, s:i, s:o, s:o}", "version", FORMAT_VERSION, "docs",
+                      (json_int_t)l->ndocs, "shards", (int)l->shards, "chunk", CHUNK_DOCS,
+                      "wordkey", WORD_KEY_CHARS, "topics", topics, "years", years);
         return emit_json(l->io, "search/idx/meta.json", meta, NULL);
 }
 
@@ -2063,57 +2082,51 @@ static int write_records(const struct layout *l)
         return 0;
 }
 
-/* Notes a word key (len bytes at s) of a shard being written. */
-static void note_word(struct layout *l, const char *s, size_t len)
+/* Adds a word key (len bytes at s, at most 4 * WORD_KEY_CHARS) to k. */
+static void note_word(struct wkeys *k, const char *s, size_t len)
 {
-        if (l->nwords == l->capwords) {
-                l->capwords = l->capwords ? l->capwords * 2 : 1024;
-                l->words = xrealloc(l->words, l->capwords * sizeof *l->words);
+        if (k->n == k->cap) {
+                k->cap = k->cap ? k->cap * 2 : 1024;
+                k->v = xrealloc(k->v, k->cap * sizeof *k->v);
         }
-        l->words[l->nwords++] = (struct wref){l->wbytes.len, len};
-        buf_put(&l->wbytes, s, len);
+        struct wkey *w = &k->v[k->n++];
+        w->len = (unsigned char)(len < sizeof w->s ? len : sizeof w->s);
+        memcpy(w->s, s, w->len);
 }
 
-/* Orders word keys by their bytes (then the shorter first), as in words.json. The bytes are
- * in the layout that word_base points at. */
-static const char *word_base;
-static int wref_cmp(const void *a, const void *b)
+/* Orders word keys by their bytes (then the shorter first), as in words.json. */
+static int wkey_cmp(const void *a, const void *b)
 {
-        const struct wref *x = a, *y = b;
-        return key_cmp(word_base + x->off, x->len, word_base + y->off, y->len);
-}
-
-/* Sorts the word keys and drops repeats. */
-static void sort_words(struct layout *l)
-{
-        word_base = l->wbytes.data;
-        qsort(l->words, l->nwords, sizeof *l->words, wref_cmp);
-        size_t u = 0;
-        for (size_t i = 0; i < l->nwords; i++)
-                if (!u || wref_cmp(&l->words[i], &l->words[u - 1]))
-                        l->words[u++] = l->words[i];
-        l->nwords = u;
+        const struct wkey *x = a, *y = b;
+        return key_cmp(x->s, x->len, y->s, y->len);
 }
 
 /* Writes words.json: the word shard keys, sorted, once each (for one-letter prefix
- * queries): those of the shards written (noted while they were) and, from the memo, those
+ * queries): those of the shards written (each worker noted them) and, from the memo, those
  * of the shards kept. Returns 0 or -1. */
 static int write_words(struct layout *l)
 {
+        struct wkeys *k = &l->words;
         const struct memo *m = &l->s->old;
         for (size_t i = 0; l->s->incremental && i < m->nwords; i++) {
-                char key[4 * WORD_KEY_CHARS + 2] = {K_WORD};
-                if (m->words[i].len + 1 > sizeof key)
-                        continue; /* not a word key (search_begin checked) */
-                memcpy(key + 1, m->words[i].s, m->words[i].len);
+                char key[4 * WORD_KEY_CHARS + 1] = {K_WORD};
+                memcpy(key + 1, m->words[i].s, m->words[i].len); /* memo_read checked it */
                 if (!l->affected[key_shard(key, m->words[i].len + 1, l->shards - 1)])
-                        note_word(l, m->words[i].s, m->words[i].len);
+                        note_word(k, m->words[i].s, m->words[i].len);
         }
-        sort_words(l);
+        for (const struct worker *w = l->workers; w; w = w->next)
+                for (size_t i = 0; i < w->words.n; i++)
+                        note_word(k, w->words.v[i].s, w->words.v[i].len);
+        if (k->n)
+                qsort(k->v, k->n, sizeof *k->v, wkey_cmp);
+        size_t u = 0;
+        for (size_t i = 0; i < k->n; i++)
+                if (!u || wkey_cmp(&k->v[i], &k->v[u - 1]))
+                        k->v[u++] = k->v[i];
+        k->n = u;
         json_t *keys = json_array();
-        for (size_t i = 0; i < l->nwords; i++)
-                json_array_append_new(
-                    keys, json_stringn(l->wbytes.data + l->words[i].off, l->words[i].len));
+        for (size_t i = 0; i < k->n; i++)
+                json_array_append_new(keys, json_stringn(k->v[i].s, k->v[i].len));
         return emit_json(l->io, "search/idx/words.json", keys, NULL);
 }
 
@@ -2228,31 +2241,31 @@ static void merge_tokens(struct search_index *s, struct layout *l)
 }
 
 /* Makes room for n postings in l->posts and l->spare, keeping those in l->posts. */
-static void posts_room(struct layout *l, size_t n)
+static void posts_room(struct worker *w, size_t n)
 {
-        if (n <= l->capposts)
+        if (n <= w->capposts)
                 return;
-        l->capposts = n > 2 * l->capposts ? n : 2 * l->capposts;
-        l->posts = xrealloc(l->posts, l->capposts * sizeof *l->posts);
-        free(l->spare);
-        l->spare = xmalloc(l->capposts * sizeof *l->spare);
+        w->capposts = n > 2 * w->capposts ? n : 2 * w->capposts;
+        w->posts = xrealloc(w->posts, w->capposts * sizeof *w->posts);
+        free(w->spare);
+        w->spare = xmalloc(w->capposts * sizeof *w->spare);
 }
 
 /* Makes room for n more position gaps in l->gaps. */
-static void gaps_room(struct layout *l, size_t n)
+static void gaps_room(struct worker *w, size_t n)
 {
-        if (l->ngaps + n <= l->capgaps)
+        if (w->ngaps + n <= w->capgaps)
                 return;
-        l->capgaps = (l->ngaps + n) * 2;
-        l->gaps = xrealloc(l->gaps, l->capgaps * sizeof *l->gaps);
+        w->capgaps = (w->ngaps + n) * 2;
+        w->gaps = xrealloc(w->gaps, w->capgaps * sizeof *w->gaps);
 }
 
 /* Sorts the n postings at ps (into l->spare: swapped with l->posts, which ps is the start
  * of, when done) by document number, a byte at a time (LSD radix). */
-static void radix_posts(struct layout *l, struct post *ps, size_t n)
+static void radix_posts(struct worker *w, struct post *ps, size_t n)
 {
-        struct post *from = ps, *to = l->spare + (ps - l->posts);
-        for (int shift = 0; shift < 32 && (l->ndocs - 1) >> shift; shift += 8) {
+        struct post *from = ps, *to = w->spare + (ps - w->posts);
+        for (int shift = 0; shift < 32 && (w->l->ndocs - 1) >> shift; shift += 8) {
                 size_t count[257] = {0};
                 for (size_t i = 0; i < n; i++)
                         count[(from[i].id >> shift & 0xff) + 1]++;
@@ -2270,7 +2283,7 @@ static void radix_posts(struct layout *l, struct post *ps, size_t n)
 
 /* Sorts n postings by document number. They come nearly sorted, so insertion sort does
  * it in about linear time; a radix sort takes over when it would not. */
-static void sort_posts(struct layout *l, struct post *ps, size_t n)
+static void sort_posts(struct worker *w, struct post *ps, size_t n)
 {
         size_t moves = 0, budget = 8 * n + 64;
         for (size_t i = 1; i < n; i++) {
@@ -2285,7 +2298,7 @@ static void sort_posts(struct layout *l, struct post *ps, size_t n)
                 ps[j] = x;
                 moves += i - j;
                 if (moves > budget) {
-                        radix_posts(l, ps, n);
+                        radix_posts(w, ps, n);
                         return;
                 }
         }
@@ -2293,29 +2306,29 @@ static void sort_posts(struct layout *l, struct post *ps, size_t n)
 
 /* Decodes the entry at *p (below end) of a part's chain, the document before it being
  * *doc, into post (and its position gaps into l->gaps); advances *p and *doc. */
-static void read_entry(struct layout *l, const struct part *part, bool withpos,
+static void read_entry(struct worker *w, const struct part *part, bool withpos,
                        const unsigned char **p, const unsigned char *end, uint32_t *doc,
                        struct post *post)
 {
         uint64_t head = next_varint(p, end);
         *doc += (uint32_t)(head / 8);
         uint32_t tf2 = head % 8 < 7 ? (uint32_t)(head % 8) + 2 : (uint32_t)next_varint(p, end);
-        *post = (struct post){part->ids[*doc], tf2, l->ngaps};
+        *post = (struct post){part->ids[*doc], tf2, w->ngaps};
         if (!withpos)
                 return;
         uint32_t tf = tf2 / 2;
-        gaps_room(l, tf);
+        gaps_room(w, tf);
         int k = entry_k(part->lens[*doc], tf);
         struct bitr r = {*p, end, 0, 0};
         for (uint32_t j = 0; j < tf; j++)
-                l->gaps[l->ngaps++] = br_rice(&r, k);
+                w->gaps[w->ngaps++] = br_rice(&r, k);
         *p = r.p - r.n / 8; /* the entry ends on a byte */
 }
 
 /* Merges the sorted runs l->posts[0, start) and l->posts[start, n) (by way of l->spare). */
-static void merge_runs(struct layout *l, size_t start, size_t n)
+static void merge_runs(struct worker *w, size_t start, size_t n)
 {
-        struct post *a = l->posts, *m = l->spare;
+        struct post *a = w->posts, *m = w->spare;
         if (!start || start == n || a[start - 1].id < a[start].id)
                 return;
         size_t i = 0, j = start, k = 0;
@@ -2325,32 +2338,32 @@ static void merge_runs(struct layout *l, size_t start, size_t n)
                 m[k++] = a[i++];
         while (j < n)
                 m[k++] = a[j++];
-        l->posts = m;
-        l->spare = a;
+        w->posts = m;
+        w->spare = a;
 }
 
 /* Reads token t's entries from its parts' chains into l->posts after the n sorted
  * postings there, keeping all sorted by document number, and their position gaps into
  * l->gaps. Returns how many postings l->posts then holds. */
-static size_t gather_posts(struct layout *l, const struct wtok *t, size_t n)
+static size_t gather_posts(struct worker *w, const struct wtok *t, size_t n)
 {
         bool withpos = has_positions(t->key[0]);
-        posts_room(l, n + t->df);
+        posts_room(w, n + t->df);
         size_t cap = n + t->df;
         for (size_t m = t->member; m < t->member + t->nmembers; m++) {
-                const struct part *part = l->members[m].part;
+                const struct part *part = w->l->members[m].part;
                 uint32_t doc = 0;
                 size_t start = n;
-                for (const struct blk *b = l->members[m].first; b; b = b->next) {
+                for (const struct blk *b = w->l->members[m].first; b; b = b->next) {
                         if (b->next) /* blocks lie anywhere: ask for the next one early */
                                 __builtin_prefetch(b->next);
                         const unsigned char *p = b->data, *end = b->data + b->used;
                         while (p < end && n < cap)
-                                read_entry(l, part, withpos, &p, end, &doc, &l->posts[n++]);
+                                read_entry(w, part, withpos, &p, end, &doc, &w->posts[n++]);
                 }
                 /* a part's entries are in the order its documents came, nearly the index's */
-                sort_posts(l, l->posts + start, n - start);
-                merge_runs(l, start, n);
+                sort_posts(w, w->posts + start, n - start);
+                merge_runs(w, start, n);
         }
         return n;
 }
@@ -2421,8 +2434,7 @@ static void encode_postings(struct buf *out, const struct post *ps, size_t n)
  * parameter kq chosen from them (of the three around log2 of the documents' mean length as
  * the positions show it, the one that codes them in the fewest bits), then per posting its
  * tf gaps, Rice with pos_k(kq, tf), up to the next byte. */
-static void encode_positions(struct buf *out, const struct post *ps, size_t n,
-                             const uint32_t *gaps)
+static void encode_positions(struct buf *out, const struct post *ps, size_t n, const uint32_t *gaps)
 {
         uint64_t span = 0, count = 0;
         for (size_t i = 0; i < n; i++) {
@@ -2508,7 +2520,7 @@ static int decode_postings(const unsigned char *p, size_t len, uint32_t df, stru
 
 /* Decodes the positions at q (len bytes) of the n postings at ps into l->gaps, setting
  * each one's pos. Returns 0, or -1 when they do not fit. */
-static int decode_positions(struct layout *l, const unsigned char *q, size_t len, struct post *ps,
+static int decode_positions(struct worker *w, const unsigned char *q, size_t len, struct post *ps,
                             size_t n)
 {
         struct bitr r = {q, q + len, 0, 0};
@@ -2517,11 +2529,11 @@ static int decode_positions(struct layout *l, const unsigned char *q, size_t len
                 uint32_t tf = ps[i].tf2 / 2;
                 if (tf > len * 8) /* each gap takes a bit at least */
                         return -1;
-                gaps_room(l, tf);
-                ps[i].pos = l->ngaps;
+                gaps_room(w, tf);
+                ps[i].pos = w->ngaps;
                 int k = pos_k(kq, tf);
                 for (uint32_t j = 0; j < tf; j++)
-                        l->gaps[l->ngaps++] = br_rice(&r, k);
+                        w->gaps[w->ngaps++] = br_rice(&r, k);
                 if (r.n < 0)
                         return -1;
         }
@@ -2529,89 +2541,89 @@ static int decode_positions(struct layout *l, const unsigned char *q, size_t len
 }
 
 /* Appends a directory entry and the token's bytes to the shard being written. */
-static void put_token(struct layout *l, const char *key, size_t klen, uint32_t df,
-                      const void *p, size_t plen, const void *q, size_t qlen)
+static void put_token(struct worker *w, const char *key, size_t klen, uint32_t df, const void *p,
+                      size_t plen, const void *q, size_t qlen)
 {
-        buf_grow(&l->dir, klen + 40);
-        unsigned char *d = (unsigned char *)l->dir.data + l->dir.len;
+        buf_grow(&w->dir, klen + 40);
+        unsigned char *d = (unsigned char *)w->dir.data + w->dir.len;
         d = varint_to(d, klen);
         memcpy(d, key, klen);
         d += klen;
         d = varint_to(d, df);
         d = varint_to(d, plen);
         d = varint_to(d, qlen);
-        l->dir.len = (size_t)(d - (unsigned char *)l->dir.data);
-        l->dir.data[l->dir.len] = '\0';
-        l->nentries++;
-        buf_put(&l->pb, p, plen);
-        buf_put(&l->qb, q, qlen);
+        w->dir.len = (size_t)(d - (unsigned char *)w->dir.data);
+        w->dir.data[w->dir.len] = '\0';
+        w->nentries++;
+        buf_put(&w->pb, p, plen);
+        buf_put(&w->qb, q, qlen);
         if (key[0] == K_WORD)
-                note_word(l, key + 1, key_shard_len(key, klen) - 1);
+                note_word(&w->words, key + 1, key_shard_len(key, klen) - 1);
 }
 
 /* Codes the n postings in l->posts (sorted) of the token key into the shard being written;
  * q (qlen bytes) are its positions as published when not NULL, else they are coded from
  * l->gaps. */
-static void code_posts(struct layout *l, const char *key, size_t klen, size_t n,
+static void code_posts(struct worker *w, const char *key, size_t klen, size_t n,
                        const unsigned char *q, size_t qlen)
 {
         if (!n)
                 return; /* no document has it any more */
-        buf_reset(&l->tp);
-        encode_postings(&l->tp, l->posts, n);
+        buf_reset(&w->tp);
+        encode_postings(&w->tp, w->posts, n);
         if (has_positions(key[0]) && !q) {
-                buf_reset(&l->tq);
-                encode_positions(&l->tq, l->posts, n, l->gaps);
-                q = (const unsigned char *)l->tq.data;
-                qlen = l->tq.len;
+                buf_reset(&w->tq);
+                encode_positions(&w->tq, w->posts, n, w->gaps);
+                q = (const unsigned char *)w->tq.data;
+                qlen = w->tq.len;
         } else if (!has_positions(key[0])) {
                 qlen = 0;
         }
-        put_token(l, key, klen, (uint32_t)n, l->tp.data, l->tp.len, q, qlen);
+        put_token(w, key, klen, (uint32_t)n, w->tp.data, w->tp.len, q, qlen);
 }
 
 /* Codes topic k's token: its records' postings, with tf 1 and no title bit. */
-static void code_topic(struct layout *l, const struct wtok *t, size_t k)
+static void code_topic(struct worker *w, const struct wtok *t, size_t k)
 {
-        size_t n = l->topic_at[k + 1] - l->topic_at[k];
-        posts_room(l, n);
+        size_t n = w->l->topic_at[k + 1] - w->l->topic_at[k];
+        posts_room(w, n);
         for (size_t i = 0; i < n; i++)
-                l->posts[i] = (struct post){l->topic_docs[l->topic_at[k] + i], 2, 0};
-        code_posts(l, t->key, t->klen, n, NULL, 0);
+                w->posts[i] = (struct post){w->l->topic_docs[w->l->topic_at[k] + i], 2, 0};
+        code_posts(w, t->key, t->klen, n, NULL, 0);
 }
 
 /* Codes a token of the shard being written: o its published postings (NULL: none), t its
  * entries of this build (NULL: none). Returns 0, or -1 when the published postings do not
  * decode. */
-static int code_token(struct layout *l, const struct otok *o, const struct wtok *t, int how)
+static int code_token(struct worker *w, const struct otok *o, const struct wtok *t, int how)
 {
         if ((t && t->topic) || (!t && o->key[0] == K_TOPIC)) { /* from the records alone */
                 if (t)
-                        code_topic(l, t, t->topic - 1);
+                        code_topic(w, t, t->topic - 1);
                 return 0;
         }
         size_t n = 0;
-        l->ngaps = 0;
+        w->ngaps = 0;
         const unsigned char *q = NULL; /* its published positions, when they stay */
         size_t qlen = 0;
         if (o) {
                 if (!t && how == SH_ADD) { /* no document of it changed */
-                        put_token(l, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
+                        put_token(w, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
                         return 0;
                 }
-                posts_room(l, o->df + (t ? t->df : 0));
-                if (decode_postings(o->p, o->plen, o->df, l->posts) < 0)
+                posts_room(w, o->df + (t ? t->df : 0));
+                if (decode_postings(o->p, o->plen, o->df, w->posts) < 0)
                         return -1;
                 bool dropped = false, moved = false, sorted = true;
                 uint32_t prev = NO_DOC; /* the last number kept */
                 for (uint32_t i = 0; i < o->df; i++) {
-                        uint32_t was = l->posts[i].id;
-                        if (was >= l->s->old.ndocs)
+                        uint32_t was = w->posts[i].id;
+                        if (was >= w->l->s->old.ndocs)
                                 return -1;
-                        uint32_t now = l->old_new[was];
+                        uint32_t now = w->l->old_new[was];
                         dropped |= now == NO_DOC;
                         moved |= now != was;
-                        l->posts[i].id = now;
+                        w->posts[i].id = now;
                         if (now == NO_DOC)
                                 continue;
                         if (prev != NO_DOC && now < prev)
@@ -2619,7 +2631,7 @@ static int code_token(struct layout *l, const struct otok *o, const struct wtok 
                         prev = now;
                 }
                 if (!t && !moved) {
-                        put_token(l, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
+                        put_token(w, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
                         return 0;
                 }
                 /* the positions are coded again when the list of documents changes other
@@ -2627,51 +2639,51 @@ static int code_token(struct layout *l, const struct otok *o, const struct wtok 
                 if (!has_positions(o->key[0]) || (!t && !dropped && sorted)) {
                         q = o->q;
                         qlen = o->qlen;
-                } else if (decode_positions(l, o->q, o->qlen, l->posts, o->df) < 0) {
+                } else if (decode_positions(w, o->q, o->qlen, w->posts, o->df) < 0) {
                         return -1;
                 }
                 for (uint32_t i = 0; i < o->df; i++)
-                        if (l->posts[i].id != NO_DOC)
-                                l->posts[n++] = l->posts[i];
+                        if (w->posts[i].id != NO_DOC)
+                                w->posts[n++] = w->posts[i];
                 if (!sorted)
-                        sort_posts(l, l->posts, n);
+                        sort_posts(w, w->posts, n);
         }
         if (t)
-                n = gather_posts(l, t, n);
-        code_posts(l, o ? o->key : t->key, o ? o->klen : t->klen, n, q, qlen);
+                n = gather_posts(w, t, n);
+        code_posts(w, o ? o->key : t->key, o ? o->klen : t->klen, n, q, qlen);
         return 0;
 }
 
 /* Reads the published shard sh (its files checked against the digests the memo recorded)
  * into l->otoks. Returns 0, or -1 after reporting. */
-static int read_shard(struct layout *l, uint32_t sh)
+static int read_shard(struct worker *w, uint32_t sh)
 {
         char rel[2][64];
         snprintf(rel[0], sizeof rel[0], "search/idx/p/%03x.bin", (unsigned)sh);
         snprintf(rel[1], sizeof rel[1], "search/idx/q/%03x.bin", (unsigned)sh);
-        struct buf *b[2] = {&l->oldp, &l->oldq};
+        struct buf *b[2] = {&w->oldp, &w->oldq};
         for (int i = 0; i < 2; i++) {
                 unsigned char md[32];
                 buf_reset(b[i]);
-                if (l->io->read(l->io->ctx, rel[i], b[i]) == 0)
+                if (w->l->io->read(w->l->io->ctx, rel[i], b[i]) == 0)
                         digest_sha256(md, b[i]->data, b[i]->len);
-                if (!b[i]->data || memcmp(md, l->s->old.files + 64 * (size_t)sh + 32 * i, 32)) {
-                        diag_error(l->d, rel[i], 0, 0,
+                if (!b[i]->data || memcmp(md, w->l->s->old.files + 64 * (size_t)sh + 32 * i, 32)) {
+                        diag_error(w->l->d, rel[i], 0, 0,
                                    "the published search index changed during the build");
                         return -1;
                 }
         }
-        const unsigned char *p = (const unsigned char *)l->oldp.data, *end = p + l->oldp.len;
+        const unsigned char *p = (const unsigned char *)w->oldp.data, *end = p + w->oldp.len;
         uint64_t count = get_varint(&p, end);
-        if (count > l->oldp.len)
+        if (count > w->oldp.len)
                 goto bad;
-        l->notoks = 0;
-        if (count > l->capotoks) {
-                l->capotoks = (size_t)count;
-                l->otoks = xrealloc(l->otoks, l->capotoks * sizeof *l->otoks);
+        w->notoks = 0;
+        if (count > w->capotoks) {
+                w->capotoks = (size_t)count;
+                w->otoks = xrealloc(w->otoks, w->capotoks * sizeof *w->otoks);
         }
         for (uint64_t k = 0; k < count; k++) {
-                struct otok *o = &l->otoks[l->notoks++];
+                struct otok *o = &w->otoks[w->notoks++];
                 uint64_t klen = get_varint(&p, end);
                 if (!klen || klen > (uint64_t)(end - p))
                         goto bad;
@@ -2680,27 +2692,27 @@ static int read_shard(struct layout *l, uint32_t sh)
                 p += klen;
                 uint64_t df = get_varint(&p, end), plen = get_varint(&p, end),
                          qlen = get_varint(&p, end);
-                if (!df || df > UINT32_MAX || plen > l->oldp.len || qlen > l->oldq.len)
+                if (!df || df > UINT32_MAX || plen > w->oldp.len || qlen > w->oldq.len)
                         goto bad;
                 o->df = (uint32_t)df;
                 o->plen = (size_t)plen;
                 o->qlen = (size_t)qlen;
         }
-        size_t poff = (size_t)(p - (const unsigned char *)l->oldp.data), qoff = 0;
-        for (size_t k = 0; k < l->notoks; k++) {
-                struct otok *o = &l->otoks[k];
-                if (o->plen > l->oldp.len - poff || o->qlen > l->oldq.len - qoff)
+        size_t poff = (size_t)(p - (const unsigned char *)w->oldp.data), qoff = 0;
+        for (size_t k = 0; k < w->notoks; k++) {
+                struct otok *o = &w->otoks[k];
+                if (o->plen > w->oldp.len - poff || o->qlen > w->oldq.len - qoff)
                         goto bad;
-                o->p = (const unsigned char *)l->oldp.data + poff;
-                o->q = (const unsigned char *)l->oldq.data + qoff;
+                o->p = (const unsigned char *)w->oldp.data + poff;
+                o->q = (const unsigned char *)w->oldq.data + qoff;
                 poff += o->plen;
                 qoff += o->qlen;
         }
-        if (poff != l->oldp.len || qoff != l->oldq.len)
+        if (poff != w->oldp.len || qoff != w->oldq.len)
                 goto bad;
         return 0;
 bad:
-        diag_error(l->d, rel[0], 0, 0, "the published search index does not decode");
+        diag_error(w->l->d, rel[0], 0, 0, "the published search index does not decode");
         return -1;
 }
 
@@ -2709,58 +2721,95 @@ bad:
  * of the same tokens back to back. A shard nothing changed in is kept as published; one
  * something changed in is the published one with this build's changes (see search.h).
  * Returns 0, or -1 (after reporting when emit did not). */
-static int write_shard(struct layout *l, uint32_t sh)
+static int write_shard(struct worker *w, uint32_t sh)
 {
-        const struct search_io *io = l->io;
+        const struct search_io *io = w->l->io;
         char prel[64], qrel[64];
         snprintf(prel, sizeof prel, "search/idx/p/%03x.bin", (unsigned)sh);
         snprintf(qrel, sizeof qrel, "search/idx/q/%03x.bin", (unsigned)sh);
-        if (!l->affected[sh]) {
-                memcpy(l->files[sh], l->s->old.files + 64 * (size_t)sh, 64);
-                if (io->keep(io->ctx, prel, l->files[sh], false) &&
-                    io->keep(io->ctx, qrel, l->files[sh] + 32, false))
+        if (!w->l->affected[sh]) {
+                memcpy(w->l->files[sh], w->l->s->old.files + 64 * (size_t)sh, 64);
+                if (io->keep(io->ctx, prel, w->l->files[sh], false) &&
+                    io->keep(io->ctx, qrel, w->l->files[sh] + 32, false))
                         return 0;
-                diag_error(l->d, prel, 0, 0,
+                diag_error(w->l->d, prel, 0, 0,
                            "the published search index changed during the build");
                 return -1;
         }
-        l->notoks = 0;
-        if (l->s->incremental && read_shard(l, sh) < 0)
+        w->notoks = 0;
+        if (w->l->s->incremental && read_shard(w, sh) < 0)
                 return -1;
-        buf_reset(&l->dir);
-        buf_reset(&l->pb);
-        buf_reset(&l->qb);
-        l->nentries = 0;
-        size_t i = 0, j = l->shard_at[sh], jend = l->shard_at[sh + 1];
-        while (i < l->notoks || j < jend) {
-                const struct otok *o = i < l->notoks ? &l->otoks[i] : NULL;
-                const struct wtok *t = j < jend ? l->sorted[j] : NULL;
+        buf_reset(&w->dir);
+        buf_reset(&w->pb);
+        buf_reset(&w->qb);
+        w->nentries = 0;
+        size_t i = 0, j = w->l->shard_at[sh], jend = w->l->shard_at[sh + 1];
+        while (i < w->notoks || j < jend) {
+                const struct otok *o = i < w->notoks ? &w->otoks[i] : NULL;
+                const struct wtok *t = j < jend ? w->l->sorted[j] : NULL;
                 int c = !o ? 1 : !t ? -1 : key_cmp(o->key, o->klen, t->key, t->klen);
                 if (j + AHEAD < jend)
-                        for (size_t m = l->sorted[j + AHEAD]->member;
-                             m < l->sorted[j + AHEAD]->member + l->sorted[j + AHEAD]->nmembers;
+                        for (size_t m = w->l->sorted[j + AHEAD]->member;
+                             m <
+                             w->l->sorted[j + AHEAD]->member + w->l->sorted[j + AHEAD]->nmembers;
                              m++)
-                                __builtin_prefetch(l->members[m].first);
-                if (code_token(l, c <= 0 ? o : NULL, c >= 0 ? t : NULL, l->affected[sh]) < 0) {
-                        diag_error(l->d, prel, 0, 0,
+                                __builtin_prefetch(w->l->members[m].first);
+                if (code_token(w, c <= 0 ? o : NULL, c >= 0 ? t : NULL, w->l->affected[sh]) < 0) {
+                        diag_error(w->l->d, prel, 0, 0,
                                    "the published search index does not decode");
                         return -1;
                 }
                 i += c <= 0;
                 j += c >= 0;
         }
-        buf_reset(&l->pf);
-        put_varint(&l->pf, l->nentries);
-        buf_put(&l->pf, l->dir.data, l->dir.len);
-        buf_put(&l->pf, l->pb.data, l->pb.len);
-        buf_grow(&l->pf, 0);
-        buf_grow(&l->qb, 0);
-        digest_sha256(l->files[sh], l->pf.data, l->pf.len);
-        digest_sha256(l->files[sh] + 32, l->qb.data, l->qb.len);
-        bool keys = l->s->keyed;
-        if (io->emit(io->ctx, prel, &l->pf, keys ? l->files[sh] : NULL) < 0 ||
-            io->emit(io->ctx, qrel, &l->qb, keys ? l->files[sh] + 32 : NULL) < 0)
+        buf_reset(&w->pf);
+        put_varint(&w->pf, w->nentries);
+        buf_put(&w->pf, w->dir.data, w->dir.len);
+        buf_put(&w->pf, w->pb.data, w->pb.len);
+        buf_grow(&w->pf, 0);
+        buf_grow(&w->qb, 0);
+        digest_sha256(w->l->files[sh], w->pf.data, w->pf.len);
+        digest_sha256(w->l->files[sh] + 32, w->qb.data, w->qb.len);
+        bool keys = w->l->s->keyed;
+        if (io->emit(io->ctx, prel, &w->pf, keys ? w->l->files[sh] : NULL) < 0 ||
+            io->emit(io->ctx, qrel, &w->qb, keys ? w->l->files[sh] + 32 : NULL) < 0)
                 return -1;
+        return 0;
+}
+
+/* Codes shard i (pool-style: safe on several threads): on a worker no other thread uses
+ * meanwhile. Returns 0, or -1 after reporting (when emit did not). */
+static int shard_one(void *arg, size_t i)
+{
+        struct layout *l = arg;
+        pthread_mutex_lock(&l->lock);
+        struct worker *w = l->failed ? NULL : l->idle;
+        if (w) {
+                l->idle = w->next_idle;
+        } else if (!l->failed) {
+                w = xcalloc(1, sizeof *w);
+                w->l = l;
+                w->next = l->workers;
+                l->workers = w;
+        }
+        pthread_mutex_unlock(&l->lock);
+        if (!w)
+                return -1; /* another shard failed: the index is not written */
+        int rc = write_shard(w, (uint32_t)i);
+        pthread_mutex_lock(&l->lock);
+        w->next_idle = l->idle;
+        l->idle = w;
+        l->failed |= rc < 0;
+        pthread_mutex_unlock(&l->lock);
+        return rc;
+}
+
+/* Codes every shard on this thread. Returns 0 or -1. */
+static int shards_here(struct layout *l)
+{
+        for (uint32_t sh = 0; sh < l->shards; sh++)
+                if (shard_one(l, sh) < 0)
+                        return -1;
         return 0;
 }
 
@@ -2800,7 +2849,7 @@ static void plan_shards(struct search_index *s, struct layout *l)
         /* topics: those whose documents are not the memo's, and those gone */
         size_t a = 0, b = 0;
         while (a < l->nslugs || b < m->ntopics) {
-                int c = a == l->nslugs   ? 1
+                int c = a == l->nslugs    ? 1
                         : b == m->ntopics ? -1
                                           : key_cmp(l->slugs[a], strlen(l->slugs[a]),
                                                     m->topics[b].s, m->topics[b].len);
@@ -2849,20 +2898,21 @@ static void layout_free(struct layout *l)
         free(l->shard_at);
         free(l->affected);
         free(l->files);
-        free(l->otoks);
-        buf_free(&l->oldp);
-        buf_free(&l->oldq);
-        buf_free(&l->dir);
-        buf_free(&l->pb);
-        buf_free(&l->qb);
-        buf_free(&l->pf);
-        buf_free(&l->tp);
-        buf_free(&l->tq);
-        buf_free(&l->wbytes);
-        free(l->words);
-        free(l->posts);
-        free(l->spare);
-        free(l->gaps);
+        free(l->words.v);
+        while (l->workers) {
+                struct worker *w = l->workers;
+                l->workers = w->next;
+                free(w->otoks);
+                struct buf *bufs[] = {&w->oldp, &w->oldq, &w->dir, &w->pb,
+                                      &w->qb,   &w->pf,   &w->tp,  &w->tq};
+                for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+                        buf_free(bufs[i]);
+                free(w->words.v);
+                free(w->posts);
+                free(w->spare);
+                free(w->gaps);
+                free(w);
+        }
 }
 
 /* ---- the memo: what the next build needs to update this build's index in place ----
@@ -2893,7 +2943,7 @@ static void make_memo(const struct search_index *s, const struct layout *l, stru
         put_varint(out, l->shards);
         put_varint(out, l->ndocs);
         put_varint(out, l->nslugs);
-        put_varint(out, l->nwords);
+        put_varint(out, l->words.n);
         buf_put(out, l->files, 64 * (size_t)l->shards);
         for (size_t i = 0; i < l->ndocs; i++) {
                 const struct sdoc *d = l->order[i];
@@ -2911,9 +2961,9 @@ static void make_memo(const struct search_index *s, const struct layout *l, stru
                 buf_puts(out, l->slugs[k]);
                 buf_put(out, l->topic_md + 32 * k, 32);
         }
-        for (size_t i = 0; i < l->nwords; i++) {
-                put_varint(out, l->words[i].len);
-                buf_put(out, l->wbytes.data + l->words[i].off, l->words[i].len);
+        for (size_t i = 0; i < l->words.n; i++) {
+                put_varint(out, l->words.v[i].len);
+                buf_put(out, l->words.v[i].s, l->words.v[i].len);
         }
         unsigned char md[32];
         digest_sha256(md, out->data + start, out->len - start);
@@ -3049,6 +3099,7 @@ int search_write(struct search_index *s, const struct search_io *io, struct diag
 {
         int rc = -1;
         struct layout l = {.s = s, .io = io, .d = d};
+        pthread_mutex_init(&l.lock, NULL);
         order_docs(s, &l);
         if (s->begun && l.ndocs != s->expect) {
                 diag_error(d, "search/idx", 0, 0, "%zu documents indexed, %zu expected", l.ndocs,
@@ -3067,16 +3118,14 @@ int search_write(struct search_index *s, const struct search_io *io, struct diag
         plan_shards(s, &l);
         if (write_meta(&l) < 0 || write_records(&l) < 0)
                 goto out;
-        s->stats = (struct search_stats){.in_place = s->incremental,
-                                         .docs = l.ndocs,
-                                         .shards = l.shards};
+        s->stats =
+            (struct search_stats){.in_place = s->incremental, .docs = l.ndocs, .shards = l.shards};
         for (size_t i = 0; i < l.ndocs; i++)
                 s->stats.tokenised += l.order[i]->tokenised;
-        for (uint32_t sh = 0; sh < l.shards; sh++) {
+        for (uint32_t sh = 0; sh < l.shards; sh++)
                 s->stats.coded += l.affected[sh] != SH_KEEP;
-                if (write_shard(&l, sh) < 0)
-                        goto out;
-        }
+        if (io->run ? io->run(io->ctx, l.shards, shard_one, &l) < 0 : shards_here(&l) < 0)
+                goto out;
         if (write_words(&l) < 0)
                 goto out;
         buf_free(&s->next);
@@ -3086,6 +3135,7 @@ int search_write(struct search_index *s, const struct search_io *io, struct diag
         rc = 0;
 out:
         layout_free(&l);
+        pthread_mutex_destroy(&l.lock);
         return rc;
 }
 

@@ -84,6 +84,10 @@ struct search_io {
         bool (*keep)(void *ctx, const char *rel, const unsigned char key[32], bool dry);
         /* Appends the published file rel to out. Returns 0, or -1 when it cannot be read. */
         int (*read)(void *ctx, const char *rel, struct buf *out);
+        /* Calls fn(arg, i) for every i in 0..n-1, on several threads when it can (fn is safe
+         * to run concurrently with itself; the calls use emit, keep and read). Returns 0, or
+         * -1 when a call did. NULL: search_write makes the calls itself, in order. */
+        int (*run)(void *ctx, size_t n, int (*fn)(void *arg, size_t i), void *arg);
         void *ctx;
 };
 
@@ -100,12 +104,12 @@ bool search_begin(struct search_index *s, const struct search_io *io, const void
 
 /* A document for search_wants and search_put. Strings are borrowed for the call. */
 struct search_doc {
-        const char *url;   /* site-relative ("articles/x/"); one document per URL */
-        const char *title; /* the text's first line */
-        const char *date;  /* "YYYY-MM-DD" or "" */
-        const char *kind;  /* "article", "dataset" or "page" */
-        json_t *topics;    /* [{slug, name}] */
-        const char *summary; /* the line after the title: the result's default snippet */
+        const char *url;              /* site-relative ("articles/x/"); one document per URL */
+        const char *title;            /* the text's first line */
+        const char *date;             /* "YYYY-MM-DD" or "" */
+        const char *kind;             /* "article", "dataset" or "page" */
+        json_t *topics;               /* [{slug, name}] */
+        const char *summary;          /* the line after the title: the result's default snippet */
         const unsigned char *textkey; /* 32 bytes naming text exactly (equal keys, equal
                                          texts: the body cache's key), or NULL (the text is
                                          always given and its digest names it) */
