@@ -1875,6 +1875,7 @@ struct layout {
         struct worker *idle;        /* the workers no thread uses at the moment */
         struct worker *workers;     /* every worker */
         bool failed;                /* a shard failed: code no more */
+        uint32_t max_dirty;         /* the memo's last document gone or renumbered, or NO_DOC */
 };
 
 /* A thread's scratch for coding shards, and the word keys of the shards it wrote. */
@@ -1896,6 +1897,10 @@ struct worker {
         size_t capposts;        /* allocated */
         uint32_t *gaps;         /* their position gaps */
         size_t ngaps, capgaps;  /* in use, allocated */
+        struct post *olds;      /* a published list as it was (code_token) */
+        size_t capolds;         /* allocated */
+        uint64_t *sums;         /* room for encode_positions */
+        size_t capsums;         /* allocated */
 };
 
 /* Orders C strings (for qsort over char *). */
@@ -2432,31 +2437,32 @@ static void encode_postings(struct buf *out, const struct post *ps, size_t n)
 
 /* Appends to out the positions of the n postings at ps, whose gaps are in gaps: a
  * parameter kq chosen from them (of the three around log2 of the documents' mean length as
- * the positions show it, the one that codes them in the fewest bits), then per posting its
- * tf gaps, Rice with pos_k(kq, tf), up to the next byte. */
-static void encode_positions(struct buf *out, const struct post *ps, size_t n, const uint32_t *gaps)
+ * the positions show it, the one that codes them in about the fewest bits), then per
+ * posting its tf gaps, Rice with pos_k(kq, tf), up to the next byte. sums is room for n
+ * numbers. */
+static void encode_positions(struct buf *out, const struct post *ps, size_t n, const uint32_t *gaps,
+                             uint64_t *sums)
 {
         uint64_t span = 0, count = 0;
         for (size_t i = 0; i < n; i++) {
                 uint32_t tf = ps[i].tf2 / 2;
-                uint64_t last = tf; /* the last position + 1 */
+                uint64_t sum = 0;
                 for (uint32_t j = 0; j < tf; j++)
-                        last += gaps[ps[i].pos + j];
-                span += last + last / tf; /* about the document's length */
+                        sum += gaps[ps[i].pos + j];
+                sums[i] = sum;
+                span += sum + tf + (sum + tf) / tf; /* about the document's length */
                 count += tf;
         }
         int est = bit_length(span / n) - 1;
         est = est < 0 ? 0 : est > 31 ? 31 : est;
+        /* the bits each candidate takes, near enough: a posting's gaps shifted together
+         * (the low bits of each are told apart by less than one unary bit per gap) */
         uint64_t cost[3] = {0};
         for (size_t i = 0; i < n; i++) {
                 uint32_t tf = ps[i].tf2 / 2;
-                int k[3];
-                for (int c = 0; c < 3; c++)
-                        k[c] = pos_k(candidate(est, c), tf);
-                for (uint32_t j = 0; j < tf; j++) {
-                        uint32_t g = gaps[ps[i].pos + j];
-                        for (int c = 0; c < 3; c++)
-                                cost[c] += rice_len(g, k[c]);
+                for (int c = 0; c < 3; c++) {
+                        int k = pos_k(candidate(est, c), tf);
+                        cost[c] += (uint64_t)tf * (1 + (uint64_t)k) + (sums[i] >> k);
                 }
         }
         int kq = cheapest(est, cost);
@@ -2573,7 +2579,11 @@ static void code_posts(struct worker *w, const char *key, size_t klen, size_t n,
         encode_postings(&w->tp, w->posts, n);
         if (has_positions(key[0]) && !q) {
                 buf_reset(&w->tq);
-                encode_positions(&w->tq, w->posts, n, w->gaps);
+                if (n > w->capsums) {
+                        w->capsums = n > 2 * w->capsums ? n : 2 * w->capsums;
+                        w->sums = xrealloc(w->sums, w->capsums * sizeof *w->sums);
+                }
+                encode_positions(&w->tq, w->posts, n, w->gaps, w->sums);
                 q = (const unsigned char *)w->tq.data;
                 qlen = w->tq.len;
         } else if (!has_positions(key[0])) {
@@ -2592,8 +2602,48 @@ static void code_topic(struct worker *w, const struct wtok *t, size_t k)
         code_posts(w, t->key, t->klen, n, NULL, 0);
 }
 
+/* Whether the published list o holds a document of the memo that is gone or renumbered:
+ * 1, 0, or -1 when it does not decode. Reads only up to the last such document. */
+static int list_touched(const struct layout *l, const struct otok *o)
+{
+        if (l->max_dirty == NO_DOC)
+                return 0;
+        struct bitr r = {o->p, o->p + o->plen, 0, 0};
+        int kd = (int)br_bits(&r, PARAM_BITS);
+        uint32_t id = UINT32_MAX;
+        for (uint32_t i = 0; i < o->df; i++) {
+                id += br_rice(&r, kd) + 1;
+                if (r.n < 0 || id >= l->s->old.ndocs)
+                        return -1;
+                if (id > l->max_dirty)
+                        return 0;
+                if (l->old_new[id] != id)
+                        return 1;
+                (void)br_gamma(&r);
+                (void)br_bits(&r, 1);
+        }
+        return r.n < 0 ? -1 : 0;
+}
+
+/* True when the n postings in w->posts are the list w->olds held (numbers, tf, title bits,
+ * positions): then the published bytes are the ones coding them would give. */
+static bool same_list(const struct worker *w, size_t n, size_t nold, bool withpos)
+{
+        if (n != nold)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                const struct post *a = &w->posts[i], *b = &w->olds[i];
+                if (a->id != b->id || a->tf2 != b->tf2 ||
+                    (withpos &&
+                     memcmp(w->gaps + a->pos, w->gaps + b->pos, (a->tf2 / 2) * sizeof *w->gaps)))
+                        return false;
+        }
+        return true;
+}
+
 /* Codes a token of the shard being written: o its published postings (NULL: none), t its
- * entries of this build (NULL: none). Returns 0, or -1 when the published postings do not
+ * entries of this build (NULL: none). A published list no change touches, or that comes
+ * out the same, is copied as it is. Returns 0, or -1 when the published postings do not
  * decode. */
 static int code_token(struct worker *w, const struct otok *o, const struct wtok *t, int how)
 {
@@ -2606,14 +2656,24 @@ static int code_token(struct worker *w, const struct otok *o, const struct wtok 
         w->ngaps = 0;
         const unsigned char *q = NULL; /* its published positions, when they stay */
         size_t qlen = 0;
+        bool withpos = has_positions((o ? o->key : t->key)[0]);
         if (o) {
-                if (!t && how == SH_ADD) { /* no document of it changed */
+                int touched = t ? 1 : how == SH_ADD ? 0 : list_touched(w->l, o);
+                if (touched < 0)
+                        return -1;
+                if (!touched) { /* no document of it changed */
                         put_token(w, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
                         return 0;
                 }
                 posts_room(w, o->df + (t ? t->df : 0));
                 if (decode_postings(o->p, o->plen, o->df, w->posts) < 0)
                         return -1;
+                if (t && o->df > w->capolds) {
+                        w->capolds = o->df > 2 * w->capolds ? o->df : 2 * w->capolds;
+                        w->olds = xrealloc(w->olds, w->capolds * sizeof *w->olds);
+                }
+                if (t) /* as published, to tell whether this build changes it at all */
+                        memcpy(w->olds, w->posts, o->df * sizeof *w->olds);
                 bool dropped = false, moved = false, sorted = true;
                 uint32_t prev = NO_DOC; /* the last number kept */
                 for (uint32_t i = 0; i < o->df; i++) {
@@ -2636,12 +2696,14 @@ static int code_token(struct worker *w, const struct otok *o, const struct wtok 
                 }
                 /* the positions are coded again when the list of documents changes other
                  * than by their numbers, which they do not hold */
-                if (!has_positions(o->key[0]) || (!t && !dropped && sorted)) {
+                if (!withpos || (!t && !dropped && sorted)) {
                         q = o->q;
                         qlen = o->qlen;
                 } else if (decode_positions(w, o->q, o->qlen, w->posts, o->df) < 0) {
                         return -1;
                 }
+                for (uint32_t i = 0; t && i < o->df; i++)
+                        w->olds[i].pos = w->posts[i].pos;
                 for (uint32_t i = 0; i < o->df; i++)
                         if (w->posts[i].id != NO_DOC)
                                 w->posts[n++] = w->posts[i];
@@ -2650,6 +2712,10 @@ static int code_token(struct worker *w, const struct otok *o, const struct wtok 
         }
         if (t)
                 n = gather_posts(w, t, n);
+        if (o && t && same_list(w, n, o->df, withpos)) {
+                put_token(w, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
+                return 0;
+        }
         code_posts(w, o ? o->key : t->key, o ? o->klen : t->klen, n, q, qlen);
         return 0;
 }
@@ -2665,9 +2731,10 @@ static int read_shard(struct worker *w, uint32_t sh)
         for (int i = 0; i < 2; i++) {
                 unsigned char md[32];
                 buf_reset(b[i]);
-                if (w->l->io->read(w->l->io->ctx, rel[i], b[i]) == 0)
-                        digest_sha256(md, b[i]->data, b[i]->len);
-                if (!b[i]->data || memcmp(md, w->l->s->old.files + 64 * (size_t)sh + 32 * i, 32)) {
+                int rc = w->l->io->read(w->l->io->ctx, rel[i], b[i]);
+                if (rc == 0)
+                        digest_sha256(md, b[i]->data ? b[i]->data : "", b[i]->len);
+                if (rc < 0 || memcmp(md, w->l->s->old.files + 64 * (size_t)sh + 32 * i, 32)) {
                         diag_error(w->l->d, rel[i], 0, 0,
                                    "the published search index changed during the build");
                         return -1;
@@ -2867,9 +2934,11 @@ static void plan_shards(struct search_index *s, struct layout *l)
         }
         /* the memo's documents whose postings go or move: every token of their shards is
          * read, to find them */
+        l->max_dirty = NO_DOC;
         for (size_t x = 0; x < m->ndocs; x++) {
                 if (l->old_new[x] == x)
                         continue;
+                l->max_dirty = (uint32_t)x;
                 const unsigned char *bits = m->docs + x * (32 + m->bmbytes) + 32;
                 for (size_t k = 0; k < m->bmbytes; k++)
                         for (unsigned v = bits[k]; v; v &= v - 1)
@@ -2911,6 +2980,8 @@ static void layout_free(struct layout *l)
                 free(w->posts);
                 free(w->spare);
                 free(w->gaps);
+                free(w->olds);
+                free(w->sums);
                 free(w);
         }
 }
