@@ -3008,6 +3008,8 @@ static uint32_t shard_count(size_t ndocs)
 static void make_memo(const struct search_index *s, const struct layout *l, struct buf *out)
 {
         size_t bm = (l->shards + 7) / 8, start = out->len;
+        buf_grow(out, 256 + 64 * (size_t)l->shards + (32 + bm) * l->ndocs + (32 + 64) * l->nslugs +
+                          16 * l->words.n);
         buf_puts(out, MEMO_MAGIC);
         put_varint(out, FORMAT_VERSION);
         buf_put(out, s->salt, sizeof s->salt);
@@ -3071,20 +3073,22 @@ static int memo_strings(const unsigned char **p, const unsigned char *end, size_
         return 0;
 }
 
-/* Reads the memo (n bytes at data) into m when it is whole, was made with salt and the
- * format of this binary and has shards shards. Returns 0, or -1 (m is then empty). */
-static int memo_read(struct memo *m, const void *data, size_t n, const unsigned char salt[32],
+/* Reads the memo in data (taking its bytes: data is left empty) into m when it is whole,
+ * was made with salt and the format of this binary and has shards shards. Returns 0, or -1
+ * (m is then empty). */
+static int memo_read(struct memo *m, struct buf *data, const unsigned char salt[32],
                      uint32_t shards)
 {
         memset(m, 0, sizeof *m);
-        size_t ml = strlen(MEMO_MAGIC);
+        m->raw = *data; /* taken, not copied: it is megabytes */
+        memset(data, 0, sizeof *data);
+        size_t ml = strlen(MEMO_MAGIC), n = m->raw.len;
         unsigned char md[32];
-        if (!data || n < ml + 32 || memcmp(data, MEMO_MAGIC, ml))
-                return -1;
-        digest_sha256(md, data, n - 32);
-        if (memcmp(md, (const unsigned char *)data + n - 32, 32))
-                return -1;
-        buf_put(&m->raw, data, n - 32);
+        if (n < ml + 32 || memcmp(m->raw.data, MEMO_MAGIC, ml))
+                goto bad;
+        digest_sha256(md, m->raw.data, n - 32);
+        if (memcmp(md, m->raw.data + n - 32, 32))
+                goto bad;
         const unsigned char *p = (const unsigned char *)m->raw.data + ml, *end = p + n - 32 - ml;
         const unsigned char *s;
         uint64_t version = get_varint(&p, end);
@@ -3145,7 +3149,7 @@ static bool memo_published(const struct memo *m, const struct search_io *io)
         return true;
 }
 
-bool search_begin(struct search_index *s, const struct search_io *io, const void *memo, size_t n,
+bool search_begin(struct search_index *s, const struct search_io *io, struct buf *memo,
                   const unsigned char salt[32], size_t ndocs)
 {
         s->begun = true;
@@ -3156,10 +3160,10 @@ bool search_begin(struct search_index *s, const struct search_io *io, const void
         if (salt)
                 memcpy(s->salt, salt, sizeof s->salt);
         memo_free(&s->old);
-        s->have_given = memo && n >= 32;
+        s->have_given = memo && memo->len >= 32;
         if (s->have_given)
-                memcpy(s->given, (const unsigned char *)memo + n - 32, 32);
-        s->incremental = s->keyed && memo_read(&s->old, memo, n, s->salt, s->shards) == 0 &&
+                memcpy(s->given, memo->data + memo->len - 32, 32);
+        s->incremental = s->keyed && memo && memo_read(&s->old, memo, s->salt, s->shards) == 0 &&
                          memo_published(&s->old, io);
         if (!s->incremental)
                 memo_free(&s->old);
@@ -3222,6 +3226,13 @@ int search_memo(struct search_index *s, struct buf *out)
         /* the checksum ends the memo: the same one, the same bytes */
         if (s->have_given && !memcmp(s->next.data + s->next.len - 32, s->given, 32))
                 return 0;
+        if (!out->len) { /* megabytes: handed over, not copied */
+                buf_free(out);
+                *out = s->next;
+                memset(&s->next, 0, sizeof s->next);
+                s->next_ready = false;
+                return 1;
+        }
         buf_put(out, s->next.data, s->next.len);
         return 1;
 }

@@ -92,14 +92,14 @@ struct search_io {
 };
 
 /* Before the first document: makes the index update the published one in place when memo
- * (n bytes, what search_memo gave the previous build; NULL: none) was made with the same
- * salt (32 bytes: the gen binary and the settings) and the same shard count (ndocs: how many
- * documents will be put), and the published files are the ones it recorded (io->keep). With
- * io->keep, files are written with keys and search_memo gives the next build's memo.
- * Returns true when the index is updated in place (then search_wants says which texts are
- * needed), false when it is built whole (every text is needed). Without search_begin the
- * index is built whole and written without keys. */
-bool search_begin(struct search_index *s, const struct search_io *io, const void *memo, size_t n,
+ * (what search_memo gave the previous build; NULL: none; its bytes are taken, memo is left
+ * empty) was made with the same salt (32 bytes: the gen binary and the settings) and the
+ * same shard count (ndocs: how many documents will be put), and the published files are the
+ * ones it recorded (io->keep). With io->keep, files are written with keys and search_memo
+ * gives the next build's memo. Returns true when the index is updated in place (then
+ * search_wants says which texts are needed), false when it is built whole (every text is
+ * needed). Without search_begin the index is built whole and written without keys. */
+bool search_begin(struct search_index *s, const struct search_io *io, struct buf *memo,
                   const unsigned char salt[32], size_t ndocs);
 
 /* A document for search_wants and search_put. Strings are borrowed for the call. */
@@ -164,8 +164,9 @@ struct search_stats {
 const struct search_stats *search_stats(const struct search_index *s);
 
 /* Appends the memo for the next build's search_begin to out, after a search_write that
- * succeeded with io->keep, and returns 1; returns 0 (appending nothing) when it is the
- * memo search_begin was given, -1 when there is none. */
+ * succeeded with io->keep, and returns 1 (an empty out takes its bytes, and a second call
+ * returns -1); returns 0 (appending nothing) when it is the memo search_begin was given,
+ * -1 when there is none. */
 int search_memo(struct search_index *s, struct buf *out) WUR;
 
 /* Appends the visible text of HTML that gen wrote (an article's or a page's body), the

@@ -743,7 +743,7 @@ static void edocs_make(void)
 /* Puts every document into a new index (with the memo memo, n bytes, through st when st is
  * not NULL: then a text is given only when the index wants it) and writes it. Returns
  * search_write's; *s_out gets the index (caller frees). */
-static int edocs_build(struct site *st, const void *memo, size_t n, const unsigned char *salt,
+static int edocs_build(struct site *st, const struct buf *memo, const unsigned char *salt,
                        struct files *clean, struct search_index **s_out)
 {
         struct search_index *s = search_new();
@@ -754,8 +754,12 @@ static int edocs_build(struct site *st, const void *memo, size_t n, const unsign
         size_t live = 0;
         for (size_t i = 0; i < nedocs; i++)
                 live += !edocs[i].gone;
-        if (st)
-                (void)search_begin(s, &io, memo, n, salt, live);
+        if (st) {
+                struct buf copy = {0};
+                buf_put(&copy, memo ? memo->data : NULL, memo ? memo->len : 0);
+                (void)search_begin(s, &io, &copy, salt, live);
+                buf_free(&copy);
+        }
         for (size_t i = 0; i < nedocs; i++) {
                 struct edoc *e = &edocs[i];
                 if (e->gone)
@@ -807,8 +811,8 @@ static struct search_stats step(struct site *st, struct buf *memo, const char *n
 {
         static struct files clean;
         struct search_index *a = NULL, *b = NULL;
-        int ra = edocs_build(st, memo->data, memo->len, salt, NULL, &a);
-        int rb = edocs_build(NULL, NULL, 0, NULL, &clean, &b);
+        int ra = edocs_build(st, memo, salt, NULL, &a);
+        int rb = edocs_build(NULL, NULL, NULL, &clean, &b);
         char label[160];
         snprintf(label, sizeof label, "in place: %s: the index is the one built whole", name);
         CHECK(ra == 0 && rb == 0 && site_equals(st, &clean), label);
@@ -917,7 +921,7 @@ static void test_in_place(void)
                         st.live[i].data.data[0] ^= 1;
         buf_puts(&edocs[123].text, "第三次修改。\n");
         struct search_index *s = NULL;
-        CHECK(edocs_build(&st, memo.data, memo.len, salt2, NULL, &s) == -1,
+        CHECK(edocs_build(&st, &memo, salt2, NULL, &s) == -1,
               "in place: a published shard that changed behind its key fails the build");
         search_free(s);
         pfiles_free(st.next, st.nnext);
@@ -927,7 +931,7 @@ static void test_in_place(void)
         /* a document the index wants, given without its text */
         s = search_new();
         struct search_io io = {.emit = st_emit, .keep = st_keep, .read = st_read, .ctx = &st};
-        (void)search_begin(s, &io, NULL, 0, salt2, 1);
+        (void)search_begin(s, &io, NULL, salt2, 1);
         unsigned char key[32] = {0};
         struct search_doc d = {.url = "x/", .title = "x", .summary = "s", .textkey = key};
         CHECK(search_wants(s, &d), "in place: without a memo every text is wanted");
