@@ -54,9 +54,19 @@
  * title, summary, the text's key) and lists the shards its tokens are in; a re-encoded
  * shard is the published one decoded (checked against the digest the memo recorded), less
  * the postings of changed and removed documents, renumbered, plus the new documents'
- * postings. The bytes are those a build from scratch writes. Anything that does not line up
- * (no memo, a damaged one, another gen binary or settings, another shard count, a published
- * file that is not the one recorded) makes a whole build: then every text is needed. */
+ * postings. The bytes are those a build from scratch writes. The postings are read back
+ * from the published files rather than kept in the memo: they are the postings already, and
+ * a second copy would make the memo as large as the index (27 MB at 10,000 articles) and
+ * be written whenever anything changed; the memo is a digest and shard bits per document
+ * (about 550 bytes each). Anything that does not line up (no memo, a damaged one, another
+ * gen binary or settings, another shard count, a published file that is not the one
+ * recorded) makes a whole build: then every text is needed.
+ *
+ * A caller: search_begin (before the first document; with the memo), then for each
+ * document search_wants (before it reads the text: an unchanged article's need not be read)
+ * and search_put (with the text when wanted), from any threads; then search_write, and
+ * search_memo to keep for the next build. Pages and datasets, whose texts are at hand, may
+ * give theirs always (search_add). */
 #ifndef GONGBAO_SEARCH_H
 #define GONGBAO_SEARCH_H
 
