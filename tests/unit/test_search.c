@@ -134,8 +134,10 @@ static uint64_t varint(const unsigned char **p, const unsigned char *end)
         return x;
 }
 
-/* The document frequency of key in the shard directories of f, or -1 when absent. */
-static long df_of(const struct files *f, const char *key)
+/* Calls fn(ctx, key, klen, df) for each entry of every shard directory of f until it
+ * returns something other than -1, and returns that (or -1). */
+static long each_entry(const struct files *f,
+                       long (*fn)(void *ctx, const char *key, size_t klen, uint64_t df), void *ctx)
 {
         for (size_t i = 0; i < f->n; i++) {
                 if (strncmp(f->rel[i], "search/idx/p/", 13))
@@ -145,16 +147,30 @@ static long df_of(const struct files *f, const char *key)
                 uint64_t count = varint(&p, end);
                 for (uint64_t k = 0; k < count && p < end; k++) {
                         uint64_t klen = varint(&p, end);
-                        int hit = klen == strlen(key) && !memcmp(p, key, klen);
+                        const char *key = (const char *)p;
                         p += klen;
                         uint64_t df = varint(&p, end);
                         (void)varint(&p, end);
                         (void)varint(&p, end);
-                        if (hit)
-                                return (long)df;
+                        long r = fn(ctx, key, (size_t)klen, df);
+                        if (r != -1)
+                                return r;
                 }
         }
         return -1;
+}
+
+/* each_entry's fn for df_of: the df of the key ctx points at, or -1. */
+static long df_hit(void *ctx, const char *key, size_t klen, uint64_t df)
+{
+        const char *want = ctx;
+        return klen == strlen(want) && !memcmp(key, want, klen) ? (long)df : -1;
+}
+
+/* The document frequency of key in the shard directories of f, or -1 when absent. */
+static long df_of(const struct files *f, const char *key)
+{
+        return each_entry(f, df_hit, (void *)key);
 }
 
 static void test_vectors(void)
@@ -522,31 +538,29 @@ static int decode_token(const struct files *f, const char *key, uint32_t shards,
         return 0;
 }
 
+/* What all_lists_decode's each_entry fn needs. */
+struct decode_all {
+        const struct files *f;
+        uint32_t shards, docs;
+};
+
+/* each_entry's fn for all_lists_decode: 0 when the entry's list does not decode. */
+static long decode_one(void *ctx, const char *k, size_t klen, uint64_t df)
+{
+        const struct decode_all *a = ctx;
+        char key[300] = {0};
+        memcpy(key, k, klen < sizeof key - 1 ? klen : sizeof key - 1);
+        struct dtoken *t = malloc(sizeof *t);
+        int ok = decode_token(a->f, key, a->shards, a->docs, t) == 0 && t->ok && t->df == df;
+        free(t);
+        return ok ? -1 : 0;
+}
+
 /* Every list of every shard decodes and ends where its directory says. */
 static int all_lists_decode(const struct files *f, uint32_t shards, uint32_t docs)
 {
-        for (size_t i = 0; i < f->n; i++) {
-                if (strncmp(f->rel[i], "search/idx/p/", 13))
-                        continue;
-                const unsigned char *p = (const unsigned char *)f->data[i].data;
-                const unsigned char *end = p + f->data[i].len;
-                uint64_t count = varint(&p, end);
-                for (uint64_t k = 0; k < count && p < end; k++) {
-                        char key[300] = {0};
-                        uint64_t n = varint(&p, end);
-                        memcpy(key, p, n < sizeof key - 1 ? n : sizeof key - 1);
-                        p += n;
-                        (void)varint(&p, end);
-                        (void)varint(&p, end);
-                        (void)varint(&p, end);
-                        struct dtoken *t = malloc(sizeof *t);
-                        int ok = decode_token(f, key, shards, docs, t) == 0 && t->ok;
-                        free(t);
-                        if (!ok)
-                                return 0;
-                }
-        }
-        return 1;
+        struct decode_all a = {f, shards, docs};
+        return each_entry(f, decode_one, &a) == -1;
 }
 
 /* The lists decode as written: documents, tf, title bits and positions of known texts,
