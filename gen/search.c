@@ -1722,14 +1722,16 @@ void search_add(struct search_index *s, const char *url, const char *title, cons
                            .topics = topics,
                            .text = full ? full : text,
                            .given = true};
-        struct buf b = {0};
-        buf_puts(&b, "search-text");
-        buf_putc(&b, '\0');
-        buf_puts(&b, url ? url : "");
-        buf_putc(&b, '\0');
-        buf_puts(&b, in.text);
-        digest_sha256(in.ident, b.data, b.len);
-        buf_free(&b);
+        if (s->keyed) { /* else no memo is made or read: nothing needs the ident */
+                struct buf b = {0};
+                buf_puts(&b, "search-text");
+                buf_putc(&b, '\0');
+                buf_puts(&b, url ? url : "");
+                buf_putc(&b, '\0');
+                buf_puts(&b, in.text);
+                digest_sha256(in.ident, b.data, b.len);
+                buf_free(&b);
+        }
         put_doc(s, &in);
         free(full);
 }
@@ -1744,11 +1746,6 @@ void search_put(struct search_index *s, const struct search_doc *d)
         size_t head = text.len; /* the title and summary lines: tokenised here */
         if (d->text)
                 buf_puts(&text, d->text);
-        unsigned char key[32];
-        if (d->textkey)
-                memcpy(key, d->textkey, sizeof key);
-        else
-                digest_sha256(key, d->text ? d->text : "", d->text ? strlen(d->text) : 0);
         struct docin in = {.url = d->url,
                            .title = d->title,
                            .date = d->date,
@@ -1760,7 +1757,14 @@ void search_put(struct search_index *s, const struct search_doc *d)
                            .head = head,
                            .packed = d->packed,
                            .npacked = d->npacked};
-        put_ident(in.ident, d, key);
+        if (s->keyed) { /* else no memo is made or read: nothing needs the ident */
+                unsigned char key[32];
+                if (d->textkey)
+                        memcpy(key, d->textkey, sizeof key);
+                else
+                        digest_sha256(key, d->text ? d->text : "", d->text ? strlen(d->text) : 0);
+                put_ident(in.ident, d, key);
+        }
         put_doc(s, &in);
         buf_free(&text);
 }
