@@ -1893,7 +1893,6 @@ struct worker {
         struct buf dir, pb, qb; /* the shard being written: its directory's entries, the
                                    postings, the positions */
         struct buf pf;          /* its p file */
-        struct buf tp, tq;      /* the postings and positions of the token being coded */
         size_t nentries;        /* entries in dir */
         struct wkeys words;     /* the word keys of the shards written */
         struct post *posts;     /* the postings of the token being coded */
@@ -2550,9 +2549,10 @@ static int decode_positions(struct worker *w, const unsigned char *q, size_t len
         return 0;
 }
 
-/* Appends a directory entry and the token's bytes to the shard being written. */
-static void put_token(struct worker *w, const char *key, size_t klen, uint32_t df, const void *p,
-                      size_t plen, const void *q, size_t qlen)
+/* Appends a directory entry to the shard being written, for a token whose postings and
+ * positions (plen and qlen bytes) end its w->pb and w->qb. */
+static void put_entry(struct worker *w, const char *key, size_t klen, uint32_t df, size_t plen,
+                      size_t qlen)
 {
         buf_grow(&w->dir, klen + 40);
         unsigned char *d = (unsigned char *)w->dir.data + w->dir.len;
@@ -2565,10 +2565,17 @@ static void put_token(struct worker *w, const char *key, size_t klen, uint32_t d
         w->dir.len = (size_t)(d - (unsigned char *)w->dir.data);
         w->dir.data[w->dir.len] = '\0';
         w->nentries++;
-        buf_put(&w->pb, p, plen);
-        buf_put(&w->qb, q, qlen);
         if (key[0] == K_WORD)
                 note_word(&w->words, key + 1, key_shard_len(key, klen) - 1);
+}
+
+/* Appends a directory entry and the token's bytes to the shard being written. */
+static void put_token(struct worker *w, const char *key, size_t klen, uint32_t df, const void *p,
+                      size_t plen, const void *q, size_t qlen)
+{
+        buf_put(&w->pb, p, plen);
+        buf_put(&w->qb, q, qlen);
+        put_entry(w, key, klen, df, plen, qlen);
 }
 
 /* Codes the n postings in l->posts (sorted) of the token key into the shard being written;
@@ -2579,21 +2586,18 @@ static void code_posts(struct worker *w, const char *key, size_t klen, size_t n,
 {
         if (!n)
                 return; /* no document has it any more */
-        buf_reset(&w->tp);
-        encode_postings(&w->tp, w->posts, n);
+        size_t p0 = w->pb.len, q0 = w->qb.len;
+        encode_postings(&w->pb, w->posts, n);
         if (has_positions(key[0]) && !q) {
-                buf_reset(&w->tq);
                 if (n > w->capsums) {
                         w->capsums = n > 2 * w->capsums ? n : 2 * w->capsums;
                         w->sums = xrealloc(w->sums, w->capsums * sizeof *w->sums);
                 }
-                encode_positions(&w->tq, w->posts, n, w->gaps, w->sums);
-                q = (const unsigned char *)w->tq.data;
-                qlen = w->tq.len;
-        } else if (!has_positions(key[0])) {
-                qlen = 0;
+                encode_positions(&w->qb, w->posts, n, w->gaps, w->sums);
+        } else if (has_positions(key[0])) {
+                buf_put(&w->qb, q, qlen);
         }
-        put_token(w, key, klen, (uint32_t)n, w->tp.data, w->tp.len, q, qlen);
+        put_entry(w, key, klen, (uint32_t)n, w->pb.len - p0, w->qb.len - q0);
 }
 
 /* Codes topic k's token: its records' postings, with tf 1 and no title bit. */
@@ -2839,8 +2843,10 @@ static int write_shard(struct worker *w, uint32_t sh)
         buf_put(&w->pf, w->pb.data, w->pb.len);
         buf_grow(&w->pf, 0);
         buf_grow(&w->qb, 0);
-        digest_sha256(w->l->files[sh], w->pf.data, w->pf.len);
-        digest_sha256(w->l->files[sh] + 32, w->qb.data, w->qb.len);
+        if (w->l->s->keyed) { /* the keys, and the memo's digests */
+                digest_sha256(w->l->files[sh], w->pf.data, w->pf.len);
+                digest_sha256(w->l->files[sh] + 32, w->qb.data, w->qb.len);
+        }
         bool keys = w->l->s->keyed;
         if (io->emit(io->ctx, prel, &w->pf, keys ? w->l->files[sh] : NULL) < 0 ||
             io->emit(io->ctx, qrel, &w->qb, keys ? w->l->files[sh] + 32 : NULL) < 0)
@@ -2976,8 +2982,7 @@ static void layout_free(struct layout *l)
                 struct worker *w = l->workers;
                 l->workers = w->next;
                 free(w->otoks);
-                struct buf *bufs[] = {&w->oldp, &w->oldq, &w->dir, &w->pb,
-                                      &w->qb,   &w->pf,   &w->tp,  &w->tq};
+                struct buf *bufs[] = {&w->oldp, &w->oldq, &w->dir, &w->pb, &w->qb, &w->pf};
                 for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
                         buf_free(bufs[i]);
                 free(w->words.v);
