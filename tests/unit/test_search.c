@@ -720,7 +720,7 @@ struct edoc {
 };
 
 #define NEDOCS 300
-static struct edoc edocs[NEDOCS + 8];
+static struct edoc edocs[NEDOCS + 240];
 static size_t nedocs;
 
 /* Words the texts are made of. */
@@ -928,6 +928,18 @@ static void test_in_place(void)
         CHECK(!r.in_place, "in place: a shard edited by hand builds whole");
         r = step(&st, &memo, "after it", salt2);
         CHECK(r.in_place, "in place: then in place again");
+        /* more than twice 256 documents: 512 shards */
+        for (int i = 0; i < 220; i++) {
+                e = &edocs[nedocs++];
+                *e = edocs[i];
+                snprintf(e->url, sizeof e->url, "articles/more-%d/", i);
+                buf_init(&e->text);
+                buf_put(&e->text, edocs[i].text.data, edocs[i].text.len);
+        }
+        r = step(&st, &memo, "another shard count", salt2);
+        CHECK(!r.in_place && r.shards == 512, "in place: another shard count builds whole");
+        r = step(&st, &memo, "after it", salt2);
+        CHECK(r.in_place, "in place: then in place again (512 shards)");
 
         /* a published shard whose bytes changed behind the keys: the build fails */
         for (size_t i = 0; i < st.nlive; i++)
