@@ -758,7 +758,8 @@ static uint32_t key_shard(const char *key, size_t klen, uint32_t mask)
 /* Returns a hash of a key of n bytes for the in-memory tables, eight bytes at a time
  * (FNV-1a, which the files need, takes a multiplication per byte): head is its key_head,
  * rest its bytes after the eighth. */
-static inline uint64_t key_hash(uint64_t head, size_t n, const char *rest)
+static inline __attribute__((always_inline)) uint64_t key_hash(uint64_t head, size_t n,
+                                                               const char *rest)
 {
         uint64_t h = mix64(head ^ ((uint64_t)n << 56) ^ UINT64_C(0x9e3779b97f4a7c15));
         for (size_t i = 8; i < n; i += 8)
@@ -854,8 +855,10 @@ static uint32_t doc_add(struct part *p, char cls, const char *s, uint32_t len, u
         return (uint32_t)p->ndtoks;
 }
 
-/* Notes an occurrence at pos of the document's token dtok (one of a class with positions). */
-static inline void note_occurrence(struct part *p, uint32_t dtok, uint32_t pos)
+/* Notes an occurrence at pos of the document's token dtok (one of a class with positions).
+ * Inlined: it runs for every occurrence. */
+static inline __attribute__((always_inline)) void note_occurrence(struct part *p, uint32_t dtok,
+                                                                  uint32_t pos)
 {
         if (p->nocc == p->capocc) {
                 p->capocc = p->capocc ? p->capocc * 2 : 4096;
@@ -1902,8 +1905,6 @@ struct worker {
         size_t ngaps, capgaps;  /* in use, allocated */
         struct post *olds;      /* a published list as it was (code_token) */
         size_t capolds;         /* allocated */
-        uint64_t *sums;         /* room for encode_positions */
-        size_t capsums;         /* allocated */
 };
 
 /* Orders C strings (for qsort over char *). */
@@ -2289,10 +2290,18 @@ static void radix_posts(struct worker *w, struct post *ps, size_t n)
                 memcpy(ps, from, n * sizeof *ps);
 }
 
-/* Sorts n postings by document number. They come nearly sorted, so insertion sort does
- * it in about linear time; a radix sort takes over when it would not. */
+/* Sorts n postings by document number. They come nearly sorted, or nearly in reverse (a
+ * part's documents come in the model's order, newest first, and are numbered oldest
+ * first): reversed then, insertion sort does it in about linear time; a radix sort takes
+ * over when it would not. */
 static void sort_posts(struct worker *w, struct post *ps, size_t n)
 {
+        if (n > 1 && ps[0].id > ps[n - 1].id)
+                for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+                        struct post t = ps[i];
+                        ps[i] = ps[j];
+                        ps[j] = t;
+                }
         size_t moves = 0, budget = 8 * n + 64;
         for (size_t i = 1; i < n; i++) {
                 if (ps[i - 1].id < ps[i].id)
@@ -2384,49 +2393,46 @@ static inline int pos_k(int kq, uint32_t tf)
         return kq > c ? kq - c : 0;
 }
 
-/* Of the three parameters from k - 1 to k + 1 (within 0 and 31), the one whose costs (bits,
- * in cost[0..2]) are least; the smaller on a tie. */
-static int cheapest(int k, const uint64_t cost[3])
+/* The Rice parameter (0 to 31) that codes a list's gaps in about the fewest bits: the
+ * gaps in classes c (0 to 32; class c takes the parameter k - c, at least 0), ngap[c] of
+ * them summing to sum[c]. Near enough: a class's gaps are shifted together (the low bits
+ * of each are told apart by less than one unary bit per gap), and escapes are not
+ * counted. The last k of the first minimum from 0 up. Any rule would do for the decoder
+ * (it reads the parameter); this one depends only on the list. */
+static int best_k(const uint64_t ngap[33], const uint64_t sum[33])
 {
-        int best = -1;
-        for (int i = 0; i < 3; i++) {
-                int x = k - 1 + i;
-                if (x < 0 || x > 31)
-                        continue;
-                if (best < 0 || cost[i] < cost[best - (k - 1)])
-                        best = x;
+        int used[33], nused = 0; /* the classes that have gaps: a few */
+        for (int c = 0; c < 33; c++)
+                if (ngap[c])
+                        used[nused++] = c;
+        /* the bits stay, fall, then rise as k grows: walk up while they do not rise */
+        int k = 0;
+        uint64_t least = UINT64_MAX;
+        for (; k < 32; k++) {
+                uint64_t bits = 0;
+                for (int i = 0; i < nused; i++) {
+                        int c = used[i], kc = k > c ? k - c : 0;
+                        bits += ngap[c] * (1 + (uint64_t)kc) + (sum[c] >> kc);
+                }
+                if (bits > least)
+                        break;
+                least = bits;
         }
-        return best;
-}
-
-/* A candidate parameter, k - 1 + c, held within 0 and 31 (cheapest skips those out of it). */
-static inline int candidate(int k, int c)
-{
-        int x = k - 1 + c;
-        return x < 0 ? 0 : x > 31 ? 31 : x;
+        return k - 1;
 }
 
 /* Appends to out the postings of the n postings at ps (sorted by document number): a Rice
- * parameter chosen from them (of the three around log2 of the mean gap, the one that codes
- * them in the fewest bits), then per posting the gap to the previous document (the first:
- * its number), tf (gamma) and the title bit, up to the next byte. */
+ * parameter chosen from them (best_k), then per posting the gap to the previous document
+ * (the first: its number), tf (gamma) and the title bit, up to the next byte. */
 static void encode_postings(struct buf *out, const struct post *ps, size_t n)
 {
-        int est = rice_k((uint64_t)ps[n - 1].id + 1, n);
-        est = est > 31 ? 31 : est;
-        uint64_t cost[3] = {0};
-        uint32_t last = UINT32_MAX; /* so that the first gap is the first number */
-        for (size_t i = 0; i < n; i++) {
-                uint32_t g = ps[i].id - last - 1;
-                for (int c = 0; c < 3; c++)
-                        cost[c] += rice_len(g, candidate(est, c));
-                last = ps[i].id;
-        }
-        int kd = cheapest(est, cost);
+        /* the gaps sum to the last number + 1 - n */
+        uint64_t ngap[33] = {n}, sum[33] = {(uint64_t)ps[n - 1].id + 1 - n};
+        int kd = best_k(ngap, sum);
         buf_grow(out, n * 15 + 16); /* a posting takes at most 56 + 63 + 1 bits */
         struct bitw w = {(unsigned char *)out->data + out->len, 0, 0};
         bw_put(&w, (uint64_t)kd, PARAM_BITS);
-        last = UINT32_MAX;
+        uint32_t last = UINT32_MAX; /* so that the first gap is the first number */
         for (size_t i = 0; i < n; i++) {
                 bw_rice(&w, ps[i].id - last - 1, kd);
                 bw_gamma(&w, ps[i].tf2 / 2);
@@ -2439,36 +2445,22 @@ static void encode_postings(struct buf *out, const struct post *ps, size_t n)
 }
 
 /* Appends to out the positions of the n postings at ps, whose gaps are in gaps: a
- * parameter kq chosen from them (of the three around log2 of the documents' mean length as
- * the positions show it, the one that codes them in about the fewest bits), then per
- * posting its tf gaps, Rice with pos_k(kq, tf), up to the next byte. sums is room for n
- * numbers. */
-static void encode_positions(struct buf *out, const struct post *ps, size_t n, const uint32_t *gaps,
-                             uint64_t *sums)
+ * parameter kq chosen from them (best_k, each posting's gaps in the class pos_k takes from
+ * kq), then per posting its tf gaps, Rice with pos_k(kq, tf), up to the next byte. */
+static void encode_positions(struct buf *out, const struct post *ps, size_t n, const uint32_t *gaps)
 {
-        uint64_t span = 0, count = 0;
+        uint64_t count = 0, ngap[33] = {0}, sum[33] = {0};
         for (size_t i = 0; i < n; i++) {
                 uint32_t tf = ps[i].tf2 / 2;
-                uint64_t sum = 0;
+                uint64_t s = 0;
                 for (uint32_t j = 0; j < tf; j++)
-                        sum += gaps[ps[i].pos + j];
-                sums[i] = sum;
-                span += sum + tf + (sum + tf) / tf; /* about the document's length */
+                        s += gaps[ps[i].pos + j];
+                int c = bit_length((uint64_t)tf + 1) - 1; /* floor(log2(tf + 1)): pos_k's */
+                ngap[c] += tf;
+                sum[c] += s;
                 count += tf;
         }
-        int est = bit_length(span / n) - 1;
-        est = est < 0 ? 0 : est > 31 ? 31 : est;
-        /* the bits each candidate takes, near enough: a posting's gaps shifted together
-         * (the low bits of each are told apart by less than one unary bit per gap) */
-        uint64_t cost[3] = {0};
-        for (size_t i = 0; i < n; i++) {
-                uint32_t tf = ps[i].tf2 / 2;
-                for (int c = 0; c < 3; c++) {
-                        int k = pos_k(candidate(est, c), tf);
-                        cost[c] += (uint64_t)tf * (1 + (uint64_t)k) + (sums[i] >> k);
-                }
-        }
-        int kq = cheapest(est, cost);
+        int kq = best_k(ngap, sum);
         buf_grow(out, count * 7 + 16); /* a gap takes at most 56 bits */
         struct bitw w = {(unsigned char *)out->data + out->len, 0, 0};
         bw_put(&w, (uint64_t)kq, PARAM_BITS);
@@ -2589,11 +2581,7 @@ static void code_posts(struct worker *w, const char *key, size_t klen, size_t n,
         size_t p0 = w->pb.len, q0 = w->qb.len;
         encode_postings(&w->pb, w->posts, n);
         if (has_positions(key[0]) && !q) {
-                if (n > w->capsums) {
-                        w->capsums = n > 2 * w->capsums ? n : 2 * w->capsums;
-                        w->sums = xrealloc(w->sums, w->capsums * sizeof *w->sums);
-                }
-                encode_positions(&w->qb, w->posts, n, w->gaps, w->sums);
+                encode_positions(&w->qb, w->posts, n, w->gaps);
         } else if (has_positions(key[0])) {
                 buf_put(&w->qb, q, qlen);
         }
@@ -2990,7 +2978,6 @@ static void layout_free(struct layout *l)
                 free(w->spare);
                 free(w->gaps);
                 free(w->olds);
-                free(w->sums);
                 free(w);
         }
 }
