@@ -84,8 +84,10 @@ static void add_to_search(struct page_build *c, json_t *a, const char *kind, con
  * its search entry, table of contents, summary, reading time and the feed's copy. */
 static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_body *b)
 {
-        spill_put(c->bodies, i, b->html);
-        b->html = NULL;
+        if (!c->body_src || !c->body_src[i].sha256[0]) { /* else its page reads the cache */
+                spill_put(c->bodies, i, b->html);
+                b->html = NULL;
+        }
         add_to_search(c, a, "article", b->text, b->summary, b->tokens, b->ntokens);
         json_t *toc = json_loads(b->toc, 0, NULL);
         if (!json_is_array(toc)) {
@@ -211,9 +213,15 @@ static int body_one(void *arg, size_t i)
                 if (rc == 0 && c->cache)
                         cache_put(c->cache, key, &b);
         }
-        /* what loading noted of the body is not needed again (dropped before body_apply
-         * adds its keys, so the article's object does not grow further): 10,000 articles'
-         * worth is a few MB at the build's peak, which comes later */
+        /* what loading noted of the body moves out of the article (before body_apply adds
+         * its keys, so the article's object does not grow further); a body from the cache
+         * keeps it aside, in case its entry cannot be read again when its page is written */
+        if (hit) {
+                struct page_body_src *src = &c->body_src[i];
+                src->offset = json_integer_value(json_object_get(a, "body_offset"));
+                src->line = (int)json_integer_value(json_object_get(a, "body_line"));
+                snprintf(src->sha256, sizeof src->sha256, "%s", page_str(a, "body_sha256"));
+        }
         static const char *const done[] = {"markdown",    "body_line",  "body_offset",
                                            "body_sha256", "body_chart", NULL};
         for (const char *const *k = done; *k; k++)
@@ -393,6 +401,32 @@ static json_t *article_context(struct page_build *c, json_t *a, const char *body
         return ctx;
 }
 
+/* Article i's body, which came from the cache, read from it again, or rendered again when
+ * its entry is gone (its Markdown is then read back and checked). Caller frees. NULL
+ * after reporting. */
+static char *body_again(struct page_build *c, json_t *a, size_t i)
+{
+        struct cache_body b = {0};
+        const struct page_body_src *src = &c->body_src[i];
+        char *html = NULL;
+        bool hit = cache_get(c->cache, c->body_keys[i], &b);
+        if (!hit) {
+                json_t *again =
+                    json_pack("{s:O, s:b, s:I, s:i, s:s}", "path", json_object_get(a, "path"),
+                              "in_feed", json_is_true(json_object_get(a, "in_feed")), "body_offset",
+                              src->offset, "body_line", src->line, "body_sha256", src->sha256);
+                if (body_render(c, again, &b) == 0)
+                        cache_put(c->cache, c->body_keys[i], &b);
+                json_decref(again);
+        }
+        if (hit || b.html) {
+                html = b.html;
+                b.html = NULL;
+        }
+        cache_body_free(&b);
+        return html;
+}
+
 /* Writes article i's page and frees its body; an unchanged page is kept without being
  * built. Runs on pool threads: the model is only read (the article's own view is a
  * shallow copy). */
@@ -414,15 +448,21 @@ static int article_one(void *arg, size_t i)
         int rc = 0;
         if (!page_keep(c, &k, page_str(a, "url"), rel, buf_cstr(&lastmod), true)) {
                 /* the body is read back only for a page that is rendered */
-                char *body = spill_take(c->bodies, i);
+                char *body;
+                if (c->body_src && c->body_src[i].sha256[0]) {
+                        body = body_again(c, a, i); /* reported when NULL */
+                } else {
+                        body = spill_take(c->bodies, i);
+                        if (!body)
+                                diag_error(c->d, page_str(a, "path"), 0, 0,
+                                           "cannot read the rendered body back: %s",
+                                           strerror(errno));
+                }
                 if (body)
                         rc = page_write_key(c, "article", rel, article_context(c, a, body),
                                             buf_cstr(&lastmod), true, &k);
                 else
                         rc = -1;
-                if (!body)
-                        diag_error(c->d, page_str(a, "path"), 0, 0,
-                                   "cannot read the rendered body back: %s", strerror(errno));
                 free(body);
         }
         buf_free(&lastmod);
@@ -1126,7 +1166,9 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
             .search = search_new(),
             .cache = opts->cache,
             .body_keys =
-                opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_keys) : NULL};
+                opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_keys) : NULL,
+            .body_src =
+                opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_src) : NULL};
         pthread_mutex_init(&c.lock, NULL);
         page_keys_begin(&c);
         json_t *known = json_object_get(model, "known");
@@ -1145,6 +1187,7 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                                 seconds_now() - t0, peak_rss_mb());
         }
         page_keys_end(&c);
+        free(c.body_src);
         free(c.body_keys);
         spill_free(c.bodies);
         search_free(c.search);

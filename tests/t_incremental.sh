@@ -44,9 +44,14 @@ fi
 n=$(find "$w/content/articles" -name '*.md' | wc -l)
 summary | grep -q "; $n of $n bodies from the cache" && pass "incremental: all $n bodies from the cache" ||
 	fail "incremental: all $n bodies from the cache" "$(summary)"
-entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint | wc -l) # the lint memo: t_lint.sh
+# besides the entries: lint's memo (t_lint.sh) and the briefs of the entries
+entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs | wc -l)
 [ "$entries" = "$n" ] && pass "incremental: the cache holds one entry per article, under \$XDG_CACHE_HOME/gongbao" ||
 	fail "incremental: one cache entry per article" "$entries entries for $n articles"
+briefs=$(find "$XDG_CACHE_HOME/gongbao" -type f -name briefs)
+[ "$(grep -c '^[0-9a-f]\{64\}$' "$briefs")" = "$n" ] && tail -n 1 "$briefs" | grep -q '^end [0-9a-f]\{64\}$' &&
+	pass "incremental: the cache keeps one brief per entry, its digest at the end" ||
+	fail "incremental: one brief per entry" "$(grep -c '^[0-9a-f]\{64\}$' "$briefs") briefs for $n articles"
 [ -z "$(find "$w/site" -path '*gongbao*')" ] && [ ! -e "$w/site/.site.manifest" ] &&
 	pass "incremental: nothing of the cache or the manifest is published" ||
 	fail "incremental: nothing of the cache or the manifest is published"
@@ -184,6 +189,10 @@ rm -f "$w/.site.manifest"
 build && same_as_clean "no manifest"
 for f in $(find "$XDG_CACHE_HOME/gongbao" -type f | head -n 3); do printf 'garbage' >"$f"; done
 build && same_as_clean "damaged cache entries"
+# a brief's summary changed behind the briefs file's digest: the whole file is ignored
+briefs=$(find "$XDG_CACHE_HOME/gongbao" -type f -name briefs)
+sed -i '4s/^./X/' "$briefs"
+build && same_as_clean "a damaged briefs file"
 page=$(find "$w/site/articles" -name index.html | head -n 1)
 echo "<p>hand edit</p>" >>"$page"
 build && same_as_clean "a page edited by hand in site/"
