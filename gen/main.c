@@ -197,15 +197,18 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         if (!cfg)
                 goto out;
         int jobs = a.jobs ? a.jobs : pool_default_jobs();
-        content = content_load_jobs(a.content, cfg, jobs, d);
-        timing("load", &t0);
-        if (!content || !templates_ok)
-                goto out;
         if (!check && !a.no_cache) {
                 char *salt = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
                 cache = cache_open(a.content, salt ? salt : "");
                 free(salt);
         }
+        size_t remembered = 0;
+        content = content_load_cached(a.content, cfg, jobs, cache, &remembered, d);
+        timing("load", &t0);
+        if (getenv("GONGBAO_TIMING") && cache)
+                fprintf(stderr, "gen: load: %zu files remembered (not read again)\n", remembered);
+        if (!content || !templates_ok)
+                goto out;
         int warnings = lint_content_cached(content, a.drafts, a.strict, jobs, cache, d);
         timing("lint", &t0);
         if ((a.strict && warnings) || diag_errors(d))

@@ -44,8 +44,8 @@ fi
 n=$(find "$w/content/articles" -name '*.md' | wc -l)
 summary | grep -q "; $n of $n bodies from the cache" && pass "incremental: all $n bodies from the cache" ||
 	fail "incremental: all $n bodies from the cache" "$(summary)"
-# besides the entries: lint's memo (t_lint.sh) and the briefs of the entries
-entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs | wc -l)
+# besides the entries: lint's memo (t_lint.sh), the load memo and the entries' briefs
+entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs ! -name load | wc -l)
 [ "$entries" = "$n" ] && pass "incremental: the cache holds one entry per article, under \$XDG_CACHE_HOME/gongbao" ||
 	fail "incremental: one cache entry per article" "$entries entries for $n articles"
 briefs=$(find "$XDG_CACHE_HOME/gongbao" -type f -name briefs)
@@ -55,6 +55,45 @@ briefs=$(find "$XDG_CACHE_HOME/gongbao" -type f -name briefs)
 [ -z "$(find "$w/site" -path '*gongbao*')" ] && [ ! -e "$w/site/.site.manifest" ] &&
 	pass "incremental: nothing of the cache or the manifest is published" ||
 	fail "incremental: nothing of the cache or the manifest is published"
+
+# The load memo: a file whose inode, size, mtime and ctime are the ones a build remembered
+# is not read again; any other is.
+remembered() { sed -n 's/^gen: load: \([0-9]*\) files remembered.*/\1/p' "$T/err.log"; }
+md=$(find "$w/content/articles" "$w/content/pages" -name '*.md' | wc -l)
+sleep 2 # files changed in the last 2 s are not remembered (coarse timestamps)
+build
+(GONGBAO_TIMING=1 && export GONGBAO_TIMING && build)
+[ "$(remembered)" = "$md" ] && pass "incremental: all $md files remembered by the load memo" ||
+	fail "incremental: all $md files remembered by the load memo" "$(remembered) of $md"
+# a title changed to one of the same length, the mtime put back: the change time tells
+f=$(find "$w/content/articles" -name '*.md' | sort | sed -n 2p)
+touch -r "$f" "$T/stamp"
+/usr/bin/python3 - "$f" <<'PY'
+import sys, re
+p = sys.argv[1]
+s = open(p, encoding='utf-8').read()
+t = re.search(r'^title: *"?(.)', s, re.M)
+s = s[:t.start(1)] + ('甲' if t.group(1) != '甲' else '乙') + s[t.end(1):]
+open(p, 'w', encoding='utf-8').write(s)
+PY
+touch -r "$T/stamp" "$f"
+(GONGBAO_TIMING=1 && export GONGBAO_TIMING && build)
+[ "$(remembered)" = "$((md - 1))" ] && pass "incremental: a file rewritten with its size and mtime is read again" ||
+	fail "incremental: a file rewritten with its size and mtime is read again" "$(remembered) of $md remembered"
+same_as_clean "a title rewritten with the same size and mtime"
+memo=$(find "$XDG_CACHE_HOME/gongbao" -type f -name load)
+/usr/bin/python3 - "$memo" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+i = b.index(b'"title":"') + 9
+b[i] = ord('X') if b[i] != ord('X') else ord('Y')
+open(p, 'wb').write(bytes(b))
+PY
+(GONGBAO_TIMING=1 && export GONGBAO_TIMING && build)
+[ "$(remembered)" = 0 ] && pass "incremental: a damaged load memo is not used" ||
+	fail "incremental: a damaged load memo is not used" "$(remembered) remembered"
+same_as_clean "a damaged load memo"
 
 # The search index a build made from the cached bodies' tokens (no text tokenised again)
 # is the one a build tokenising every text makes.
