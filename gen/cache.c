@@ -20,7 +20,7 @@
 #define CACHE_FORMAT "bodies-1"
 #define ENTRY_MAX    (512L << 20) /* larger files are not entries we wrote */
 #define NAME_HEX     64
-#define BRIEF_MAGIC  "gongbao-brief 1"
+#define BRIEF_MAGIC  "gongbao-brief 2"
 #define BRIEF_BLOB   "briefs"
 
 /* One entry's brief (see cache_brief): its toc, summary and links as entry fields, then
@@ -130,50 +130,37 @@ static int skip_bytes(const char **p, const char *end)
 }
 static int get_bytes(const char **p, const char *end, bool text, char **out, size_t *len);
 
-/* Loads the briefs file: records of "<key hex>\n<brief>", then "end <SHA-256 of all
- * before>\n". A file that does not check out is ignored (the briefs are then rebuilt
- * from the entries this build reads). */
+/* Loads the briefs file (a memo): records of "<key hex>\n<brief>". A file that does not
+ * check out is ignored (the briefs are then rebuilt from the entries this build reads). */
 static void briefs_load(struct cache *c)
 {
         struct buf f = {0};
-        bool ok = false;
-        size_t mlen = strlen(BRIEF_MAGIC);
-        if (cache_blob_get(c, BRIEF_BLOB, &f) < 0 || f.len < mlen + 70 ||
-            memcmp(f.data, BRIEF_MAGIC "\n", mlen + 1))
-                goto out;
-        /* the trailer: "end " and 64 hex digits and a line break */
-        const char *tail = f.data + f.len - 69;
-        unsigned char want[32], got[32];
-        if (memcmp(tail, "end ", 4) || tail[68] != '\n' || digest_unhex(tail + 4, want, 32) < 0)
-                goto out;
-        digest_sha256(got, f.data, (size_t)(tail - f.data));
-        if (memcmp(want, got, 32))
-                goto out;
-        const char *p = f.data + mlen + 1;
-        while (p < tail) {
+        const char *p, *end;
+        size_t len;
+        if (cache_memo_get(c, BRIEF_BLOB, BRIEF_MAGIC, &f, &p, &len) < 0)
+                return;
+        end = p + len;
+        while (p < end) {
                 unsigned char key[32];
-                const char *nl = memchr(p, '\n', (size_t)(tail - p));
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
                 if (!nl || nl - p != NAME_HEX || digest_unhex(p, key, 32) < 0)
-                        goto out;
+                        goto damaged;
                 const char *rec = nl + 1, *q = rec;
                 for (int i = 0; i < 3; i++)
-                        if (skip_bytes(&q, tail) < 0)
-                                goto out;
-                const char *end = memchr(q, '\n', (size_t)(tail - q));
-                if (!end)
-                        goto out;
-                q = end + 1;
+                        if (skip_bytes(&q, end) < 0)
+                                goto damaged;
+                const char *eol = memchr(q, '\n', (size_t)(end - q));
+                if (!eol)
+                        goto damaged;
+                q = eol + 1;
                 brief_set(c, key, (char *)rec, (size_t)(q - rec), false, false);
                 p = q;
         }
-        ok = true;
-out:
-        if (ok) {
-                c->brief_file = f;
-        } else { /* none of it */
-                briefs_free(c);
-                buf_free(&f);
-        }
+        c->brief_file = f;
+        return;
+damaged: /* none of it */
+        briefs_free(c);
+        buf_free(&f);
 }
 
 struct cache *cache_open(const char *content_dir, const char *salt)
@@ -507,7 +494,6 @@ static void briefs_save(struct cache *c)
                 goto out;
         qsort(c->briefs, n, sizeof *c->briefs, cmp_brief);
         struct buf f = {0};
-        buf_puts(&f, BRIEF_MAGIC "\n");
         for (size_t i = 0; i < n; i++) {
                 char hex[NAME_HEX + 1];
                 digest_hex(hex, c->briefs[i].key, 32);
@@ -515,12 +501,7 @@ static void briefs_save(struct cache *c)
                 buf_putc(&f, '\n');
                 buf_put(&f, c->briefs[i].rec, c->briefs[i].len);
         }
-        unsigned char md[32];
-        char hex[NAME_HEX + 1];
-        digest_sha256(md, f.data, f.len);
-        digest_hex(hex, md, 32);
-        buf_printf(&f, "end %s\n", hex);
-        cache_blob_put(c, BRIEF_BLOB, f.data, f.len);
+        cache_memo_put(c, BRIEF_BLOB, BRIEF_MAGIC, f.data, f.len);
         buf_free(&f);
 out:
         for (size_t i = 0; i < n; i++)
@@ -586,4 +567,50 @@ void cache_blob_put(struct cache *c, const char *name, const void *data, size_t 
         diag_free(quiet);
         free(tmp);
         free(path);
+}
+
+#define SEAL_TAIL 69 /* "end " and 64 hex digits and a line break */
+
+int cache_memo_get(struct cache *c, const char *name, const char *magic, struct buf *file,
+                   const char **records, size_t *len)
+{
+        char salt[NAME_HEX + 1];
+        digest_hex(salt, c->salt, sizeof c->salt);
+        size_t mlen = strlen(magic), head = mlen + 1 + NAME_HEX + 1;
+        unsigned char want[32], got[32];
+        if (cache_blob_get(c, name, file) < 0 || file->len < head + SEAL_TAIL ||
+            memcmp(file->data, magic, mlen) || file->data[mlen] != '\n' ||
+            memcmp(file->data + mlen + 1, salt, NAME_HEX) || file->data[head - 1] != '\n')
+                goto none;
+        const char *tail = file->data + file->len - SEAL_TAIL;
+        if (memcmp(tail, "end ", 4) || tail[SEAL_TAIL - 1] != '\n' ||
+            digest_unhex(tail + 4, want, sizeof want) < 0)
+                goto none;
+        digest_sha256(got, file->data, (size_t)(tail - file->data));
+        if (memcmp(want, got, sizeof got))
+                goto none;
+        *records = file->data + head;
+        *len = (size_t)(tail - *records);
+        return 0;
+none:
+        buf_free(file);
+        *records = NULL;
+        *len = 0;
+        return -1;
+}
+
+void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
+                    size_t len)
+{
+        struct buf f = {0};
+        char hex[NAME_HEX + 1];
+        digest_hex(hex, c->salt, sizeof c->salt);
+        buf_printf(&f, "%s\n%s\n", magic, hex);
+        buf_put(&f, records, len);
+        unsigned char md[32];
+        digest_sha256(md, f.data, f.len);
+        digest_hex(hex, md, sizeof md);
+        buf_printf(&f, "end %s\n", hex);
+        cache_blob_put(c, name, f.data, f.len);
+        buf_free(&f);
 }

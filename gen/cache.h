@@ -69,6 +69,18 @@ void cache_put(struct cache *c, const unsigned char key[32], const struct cache_
 int cache_blob_get(struct cache *c, const char *name, struct buf *out);
 void cache_blob_put(struct cache *c, const char *name, const void *data, size_t len);
 
+/* A memo: a whole file beside the entries, sealed with the cache's salt and its own
+ * digest ("<magic>\n<salt hex>\n<records>end <SHA-256 hex of all before>\n"), so that a
+ * memo written by another gen or with other settings, or damaged, is not used. The
+ * records are what another stage keeps between builds (the load memo, lint's findings,
+ * the entries' briefs). cache_memo_get reads the file into file and sets *records and
+ * *len to the records in it; returns 0, or -1 when there is none that checks out (file
+ * is then empty). cache_memo_put replaces it (best effort). */
+int cache_memo_get(struct cache *c, const char *name, const char *magic, struct buf *file,
+                   const char **records, size_t *len);
+void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
+                    size_t len);
+
 /* Frees what cache_get filled. */
 void cache_body_free(struct cache_body *b);
 

@@ -26,9 +26,8 @@
  * nothing sets a ctime back. The file is stat'ed before it is read, so a file edited
  * while it was read has a newer stat than the one remembered. A file modified less than
  * RACY_NS before it was read is not remembered: on a file system with coarse timestamps
- * a second edit within the same tick would keep them. The memo starts with the cache's
- * salt (the gen binary and the settings, which parsing depends on) and ends with its
- * digest; a memo that does not check out is ignored. */
+ * a second edit within the same tick would keep them. The memo is sealed with the cache's
+ * salt (the gen binary and the settings, which parsing depends on): see cache_memo_get. */
 #define MEMO_NAME  "load"
 #define MEMO_MAGIC "gongbao-load 1"
 #define RACY_NS    2000000000LL
@@ -44,7 +43,6 @@ struct load_memo {
         struct buf file;    /* the memo as read */
         struct memo_rec *v; /* sorted by path */
         size_t n;
-        unsigned char salt[32];
         int64_t now; /* when loading started (ns since the epoch) */
 };
 
@@ -169,33 +167,20 @@ static int memo_parse(struct load_memo *m, const char *p, const char *tail)
         return 0;
 }
 
-/* Opens the memo of c (with none: an empty one, still salted, which loading fills). */
+/* Opens the memo of c (with none: an empty one, which loading fills). */
 static void memo_open(struct load_memo *m, struct cache *c)
 {
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
         m->now = ns_of(now);
-        cache_salt(c, m->salt);
-        char salt[65];
-        digest_hex(salt, m->salt, sizeof m->salt);
-        struct buf *f = &m->file;
-        size_t head = strlen(MEMO_MAGIC) + 1 + 64 + 1;
-        if (cache_blob_get(c, MEMO_NAME, f) < 0 || f->len < head + 69 ||
-            memcmp(f->data, MEMO_MAGIC "\n", strlen(MEMO_MAGIC) + 1) ||
-            memcmp(f->data + strlen(MEMO_MAGIC) + 1, salt, 64))
-                goto none;
-        const char *tail = f->data + f->len - 69; /* "end <64 hex>\n" */
-        unsigned char want[32], got[32];
-        if (memcmp(tail, "end ", 4) || tail[68] != '\n' || digest_unhex(tail + 4, want, 32) < 0)
-                goto none;
-        digest_sha256(got, f->data, (size_t)(tail - f->data));
-        if (memcmp(want, got, 32) || memo_parse(m, f->data + head, tail) < 0)
-                goto none;
-        return;
-none:
-        free(m->v);
-        m->v = NULL;
-        m->n = 0;
+        const char *records;
+        size_t len;
+        if (cache_memo_get(c, MEMO_NAME, MEMO_MAGIC, &m->file, &records, &len) == 0 &&
+            memo_parse(m, records, records + len) < 0) {
+                free(m->v);
+                m->v = NULL;
+                m->n = 0;
+        }
 }
 
 static void memo_close(struct load_memo *m)
@@ -356,17 +341,10 @@ static void memo_save(struct load_memo *m, struct cache *c, struct memo_next *ne
                              &changed);
         if (save && (changed || count != m->n)) {
                 struct buf f = {0};
-                char hex[65];
-                digest_hex(hex, m->salt, sizeof m->salt);
-                buf_printf(&f, "%s\n%s\n", MEMO_MAGIC, hex);
                 for (size_t k = 0; k < next->nparts; k++)
                         memo_records(&f, next->part[k].seen, next->part[k].fresh, next->part[k].n,
                                      &count, &changed);
-                unsigned char md[32];
-                digest_sha256(md, f.data, f.len);
-                digest_hex(hex, md, sizeof md);
-                buf_printf(&f, "end %s\n", hex);
-                cache_blob_put(c, MEMO_NAME, f.data, f.len);
+                cache_memo_put(c, MEMO_NAME, MEMO_MAGIC, f.data, f.len);
                 buf_free(&f);
         }
         for (size_t k = 0; k < next->nparts; k++) {
