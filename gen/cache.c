@@ -363,6 +363,13 @@ bool cache_brief(struct cache *c, const unsigned char key[32], struct cache_body
         return true;
 }
 
+void cache_count_hit(struct cache *c)
+{
+        pthread_mutex_lock(&c->lock);
+        c->hits++;
+        pthread_mutex_unlock(&c->lock);
+}
+
 bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *out)
 {
         char hex[NAME_HEX + 1];

@@ -60,6 +60,9 @@ bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *
  * cache_get reads it. Safe from several threads. */
 bool cache_brief(struct cache *c, const unsigned char key[32], struct cache_body *out);
 
+/* Counts a body this build took from its brief alone as a hit (cache_counts). */
+void cache_count_hit(struct cache *c);
+
 /* Stores body under key (best effort), with its brief. Safe from several threads. */
 void cache_put(struct cache *c, const unsigned char key[32], const struct cache_body *body);
 

@@ -201,6 +201,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 char *salt = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
                 cache = cache_open(a.content, salt ? salt : "");
                 free(salt);
+                timing("cache", &t0);
         }
         size_t remembered = 0;
         content = content_load_cached(a.content, cfg, jobs, cache, &remembered, d);

@@ -651,12 +651,56 @@ int output_write_key(struct output *o, const char *rel, const void *data, size_t
         return write_entry(o, rel, data, len, key, d);
 }
 
-bool output_keep(struct output *o, const char *rel, const unsigned char key[32])
+/* The published file rel's entry when it was written with key and is still as written,
+ * else NULL. Owned by o. */
+static const struct entry *keyed_live(struct output *o, const char *rel,
+                                      const unsigned char key[32])
 {
         if (!output_path_ok(rel))
-                return false; /* output_write_key reports it */
+                return NULL; /* output_write_key reports it */
         const struct entry *l = entries_find(&o->live, rel);
         if (!l || !l->keyed || memcmp(l->key, key, 32) || !live_unchanged(o, l, rel))
+                return NULL;
+        return l;
+}
+
+bool output_can_keep(struct output *o, const char *rel, const unsigned char key[32])
+{
+        return keyed_live(o, rel, key) != NULL;
+}
+
+int output_read_live(struct output *o, const char *rel, struct buf *out)
+{
+        if (o->livefd < 0 || !output_path_ok(rel))
+                return -1;
+        int fd = openat(o->livefd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        int rc = -1;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FSIO_MAX_BYTES)
+                goto out;
+        size_t start = out->len, want = (size_t)st.st_size;
+        buf_grow(out, want);
+        while (out->len - start < want) {
+                ssize_t r = read(fd, out->data + out->len, want - (out->len - start));
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        break;
+                out->len += (size_t)r;
+        }
+        out->data[out->len] = '\0';
+        rc = out->len - start == want ? 0 : -1;
+out:
+        close(fd);
+        return rc;
+}
+
+bool output_keep(struct output *o, const char *rel, const unsigned char key[32])
+{
+        const struct entry *l = keyed_live(o, rel, key);
+        if (!l)
                 return false;
         struct entry e = *l;
         if (!link_published(o, rel, l, &e))

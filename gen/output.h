@@ -37,6 +37,15 @@ int output_write_key(struct output *o, const char *rel, const void *data, size_t
  * call from several threads. */
 bool output_keep(struct output *o, const char *rel, const unsigned char key[32]);
 
+/* True when output_keep would keep rel with key; keeps nothing. Safe from several
+ * threads. */
+bool output_can_keep(struct output *o, const char *rel, const unsigned char key[32]);
+
+/* Appends the published file rel (as the previous build left it; no check against the
+ * manifest: a caller that needs one compares the bytes with what it recorded) to out.
+ * Returns 0, or -1 when there is none or it cannot be read. */
+int output_read_live(struct output *o, const char *rel, struct buf *out) WUR;
+
 /* The folder the new build is being written to (owned by o). */
 const char *output_path(const struct output *o);
 

@@ -57,38 +57,50 @@ static json_t *site_object(json_t *cfg, json_t *model)
                          topics, "feeds", feeds);
 }
 
-/* Adds an article or page to the search index: its title, summary and visible text, the
- * text's tokens taken from tokens (search_pack's form of text, ntokens bytes) when not
- * NULL. */
-static void add_to_search(struct page_build *c, json_t *a, const char *kind, const char *text,
-                          const char *summary, const char *tokens, size_t ntokens)
+/* The search index's view of article or page a (its day written into day): its title,
+ * summary (a's own, else summary) and textkey (32 bytes: the body's cache key, which
+ * names its text, or NULL); no text yet. */
+static struct search_doc search_doc_of(json_t *a, const char *kind, const unsigned char *textkey,
+                                       const char *summary, struct buf *day)
 {
-        struct buf all = {0}, day = {0};
         const char *s = json_object_get(a, "summary") ? page_str(a, "summary") : summary;
-        buf_printf(&all, "%s\n%s\n", page_str(a, "title"), s ? s : "");
-        size_t head = all.len; /* the title and summary lines: tokenised here */
-        buf_puts(&all, text ? text : "");
         if (json_object_get(a, "date_epoch")) {
                 struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")),
                                   (int)json_integer_value(json_object_get(a, "date_offset"))};
-                date_ymd(&day, &g);
+                date_ymd(day, &g);
         }
-        search_add_packed(c->search, page_str(a, "url"), page_str(a, "title"), buf_cstr(&day),
-                          json_object_get(a, "topics"), kind, buf_cstr(&all), head, tokens,
-                          ntokens);
-        buf_free(&all);
+        return (struct search_doc){.url = page_str(a, "url"),
+                                   .title = page_str(a, "title"),
+                                   .date = buf_cstr(day),
+                                   .kind = kind,
+                                   .topics = json_object_get(a, "topics"),
+                                   .summary = s ? s : "",
+                                   .textkey = textkey};
+}
+
+/* Adds an article or page to the search index: its title, summary and visible text, the
+ * text's tokens taken from tokens (search_pack's form of text, ntokens bytes) when not
+ * NULL. The text is given only when the index wants it (search_wants: with textkey, the
+ * body's cache key, an unchanged document's text is not needed). */
+static void add_to_search(struct page_build *c, json_t *a, const char *kind,
+                          const unsigned char *textkey, const char *text, const char *summary,
+                          const char *tokens, size_t ntokens)
+{
+        struct buf day = {0};
+        struct search_doc d = search_doc_of(a, kind, textkey, summary, &day);
+        if (search_wants(c->search, &d)) {
+                d.text = text ? text : "";
+                d.packed = tokens;
+                d.npacked = ntokens;
+        }
+        search_put(c->search, &d);
         buf_free(&day);
 }
 
-/* Gives article i what its rendering produced (taking b's strings as it needs): the body,
- * its search entry, table of contents, summary, reading time and the feed's copy. */
-static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_body *b)
+/* Gives article a what cards and its page show of its body (from b): the table of
+ * contents, summary, reading time and length. */
+static void body_brief_apply(json_t *a, const struct cache_body *b)
 {
-        if (!c->body_src || !c->body_src[i].sha256[0]) { /* else its page reads the cache */
-                spill_put(c->bodies, i, b->html);
-                b->html = NULL;
-        }
-        add_to_search(c, a, "article", b->text, b->summary, b->tokens, b->ntokens);
         json_t *toc = json_loads(b->toc, 0, NULL);
         if (!json_is_array(toc)) {
                 json_decref(toc);
@@ -100,6 +112,19 @@ static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_b
                 json_object_set_new(a, "summary", json_string(b->summary));
         json_object_set_new(a, "reading_minutes", json_integer(b->minutes));
         json_object_set_new(a, "char_count", json_integer(b->chars));
+}
+
+/* Gives article i what its rendering produced (taking b's strings as it needs): the body,
+ * its search entry, table of contents, summary, reading time and the feed's copy. */
+static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_body *b)
+{
+        if (!c->body_src || !c->body_src[i].sha256[0]) { /* else its page reads the cache */
+                spill_put(c->bodies, i, b->html);
+                b->html = NULL;
+        }
+        add_to_search(c, a, "article", c->cache ? c->body_keys[i] : NULL, b->text, b->summary,
+                      b->tokens, b->ntokens);
+        body_brief_apply(a, b);
         if (b->abs && json_is_true(json_object_get(a, "in_feed")))
                 json_object_set_new(a, "content_abs", json_string(b->abs));
 }
@@ -173,6 +198,30 @@ static bool links_known(const char *links, json_t *known)
         return true;
 }
 
+/* Article a's body known from the cache's brief alone (key: its cache key), when that is
+ * all this build needs of it: no feed shows it (a feed needs the body), its links still
+ * resolve, and the search index does not want its text (the document did not change).
+ * Its page reads the body from the cache if it has to be rendered. Returns true with the
+ * brief in b (and the search entry made), else false. */
+static bool body_briefed(struct page_build *c, json_t *a, const unsigned char key[32],
+                         struct cache_body *b)
+{
+        if (json_is_true(json_object_get(a, "in_feed")) || !cache_brief(c->cache, key, b))
+                return false;
+        bool ok = links_known(b->links, json_object_get(c->model, "known"));
+        struct buf day = {0};
+        struct search_doc d = search_doc_of(a, "article", key, b->summary, &day);
+        if (ok && !search_wants(c->search, &d)) {
+                search_put(c->search, &d);
+                cache_count_hit(c->cache);
+        } else {
+                ok = false;
+                cache_body_free(b);
+        }
+        buf_free(&day);
+        return ok;
+}
+
 /* Article i's body from the cache when its input did not change (and its links still
  * resolve, and the feed's copy is there when a feed needs it). Returns true on a hit. */
 static bool body_cached(struct page_build *c, json_t *a, const unsigned char key[32],
@@ -197,7 +246,7 @@ static int body_one(void *arg, size_t i)
         unsigned char key[32];
         struct cache_body b = {0};
         int rc = 0;
-        bool hit = false;
+        bool hit = false, briefed = false;
         if (c->cache) {
                 /* a chart draws a dataset: then the datasets are part of the key */
                 const char *extra =
@@ -206,7 +255,8 @@ static int body_one(void *arg, size_t i)
                           (int)json_integer_value(json_object_get(a, "body_line")),
                           page_str(a, "body_sha256"), extra);
                 memcpy(c->body_keys[i], key, sizeof key);
-                hit = body_cached(c, a, key, &b);
+                briefed = body_briefed(c, a, key, &b);
+                hit = briefed || body_cached(c, a, key, &b);
         }
         if (!hit) {
                 rc = body_render(c, a, &b);
@@ -226,7 +276,9 @@ static int body_one(void *arg, size_t i)
                                            "body_sha256", "body_chart", NULL};
         for (const char *const *k = done; *k; k++)
                 json_object_del(a, *k);
-        if (rc == 0)
+        if (briefed)
+                body_brief_apply(a, &b);
+        else if (rc == 0)
                 body_apply(c, a, i, &b);
         cache_body_free(&b);
         return rc;
@@ -279,7 +331,7 @@ static int render_bodies(struct page_build *c)
                         json_object_set_new(a, "summary", json_string(r.summary));
                 struct buf visible = {0};
                 search_html_text(&visible, r.html);
-                add_to_search(c, a, "page", buf_cstr(&visible), r.summary, NULL, 0);
+                add_to_search(c, a, "page", NULL, buf_cstr(&visible), r.summary, NULL, 0);
                 buf_free(&visible);
                 markdown_result_free(&r);
         }
@@ -942,9 +994,75 @@ static int write_redirects(struct page_build *c)
         return rc;
 }
 
-static int emit_search_file(void *ctx, const char *rel, const struct buf *data)
+/* ---- the search index's files (struct search_io over the output) ---- */
+
+/* Counts one more file of the build. */
+static void count_file(struct page_build *c)
 {
-        return page_emit(ctx, rel, data);
+        pthread_mutex_lock(&c->lock);
+        c->stats->files++;
+        pthread_mutex_unlock(&c->lock);
+}
+
+static int search_emit(void *ctx, const char *rel, const struct buf *data, const unsigned char *key)
+{
+        struct page_build *c = ctx;
+        if (!key || !c->o)
+                return page_emit(c, rel, data);
+        count_file(c);
+        return output_write_key(c->o, rel, buf_cstr(data), data->len, key, c->d);
+}
+
+static bool search_keep(void *ctx, const char *rel, const unsigned char key[32], bool dry)
+{
+        struct page_build *c = ctx;
+        if (dry)
+                return output_can_keep(c->o, rel, key);
+        if (!output_keep(c->o, rel, key))
+                return false;
+        count_file(c);
+        return true;
+}
+
+static int search_read(void *ctx, const char *rel, struct buf *out)
+{
+        return output_read_live(((struct page_build *)ctx)->o, rel, out);
+}
+
+static int search_run(void *ctx, size_t n, int (*fn)(void *arg, size_t i), void *arg)
+{
+        return pool_run(((struct page_build *)ctx)->opts->jobs, n, fn, arg);
+}
+
+/* How the index reaches the output (shards coded on the pool): with the cache, kept files
+ * and a memo (search.h); without it (or when only checking), every file written without a
+ * key. */
+static struct search_io search_io_of(struct page_build *c)
+{
+        bool memo = c->cache && c->o;
+        return (struct search_io){.emit = search_emit,
+                                  .keep = memo ? search_keep : NULL,
+                                  .read = memo ? search_read : NULL,
+                                  .run = search_run,
+                                  .ctx = c};
+}
+
+/* Before the first document: with the cache, hands the index the previous build's memo,
+ * so that it updates the published index in place (and wants only changed texts). */
+static void search_start(struct page_build *c)
+{
+        if (!c->cache || !c->o)
+                return;
+        struct buf memo = {0};
+        unsigned char salt[32];
+        cache_salt(c->cache, salt);
+        size_t n = json_array_size(json_object_get(c->model, "articles")) +
+                   json_array_size(json_object_get(c->model, "pages")) +
+                   json_array_size(json_object_get(c->model, "datasets"));
+        bool have = cache_blob_get(c->cache, "search", &memo) == 0;
+        struct search_io io = search_io_of(c);
+        (void)search_begin(c->search, &io, have ? &memo : NULL, salt, n);
+        buf_free(&memo);
 }
 
 /* The search page, the datasets' entries and the index itself. */
@@ -985,8 +1103,20 @@ static int write_search(struct page_build *c)
         json_object_set_new(ctx, "topics", topics);
         json_object_set_new(ctx, "years", years);
         int rc = page_write(c, "search", "search/index.html", ctx, NULL, true);
-        if (search_write(c->search, emit_search_file, c) < 0)
+        struct search_io io = search_io_of(c);
+        struct buf memo = {0};
+        if (search_write(c->search, &io, c->d) < 0)
                 rc = -1;
+        else if (io.keep && search_memo(c->search, &memo) == 1)
+                cache_blob_put(c->cache, "search", memo.data, memo.len);
+        buf_free(&memo);
+        const struct search_stats *st = search_stats(c->search);
+        if (getenv("GONGBAO_TIMING"))
+                fprintf(stderr,
+                        "gen: search index %s: %zu of %zu documents tokenised, %zu of %zu shards "
+                        "coded\n",
+                        st->in_place ? "updated in place" : "built whole", st->tokenised, st->docs,
+                        st->coded, st->shards);
         return rc;
 }
 
@@ -1176,6 +1306,11 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         know_files(known, opts->media_dir, "media/");
         int timing = getenv("GONGBAO_TIMING") != NULL;
         int rc = 0;
+        double t_memo = seconds_now();
+        search_start(&c);
+        if (timing) /* the search index's memo read and checked against the published index */
+                fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", "memo",
+                        seconds_now() - t_memo, peak_rss_mb());
         for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
                 if (rc < 0 && (i == 1 || !strcmp(steps[i].name, "sitemap")))
                         break; /* no pages without bodies; no sitemap of a broken site */

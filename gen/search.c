@@ -1,27 +1,37 @@
 /* search: the static search index (tokeniser, query semantics and format: search.h).
  *
- * search_add normalises and tokenises each document at once and keeps only its record
- * (title, URL, date, topics, kind, a short snippet) and, per token, an entry: tf, title
- * bit, positions. Each caller works in a part of the index that no other thread touches
- * meanwhile (parts come from an idle list, so there are as many as concurrent callers):
- * no lock is held while a document is tokenised and its entries are filed. A part keeps a
- * dictionary of the tokens it has seen and appends each token's entries to a chain of
- * blocks of its own, so that search_write reads every token's postings in one place.
+ * search_put (and search_add) normalises and tokenises each document at once and keeps only
+ * its record (title, URL, date, topics, kind, a short snippet) and, per token, an entry:
+ * tf, title bit, positions. Each caller works in a part of the index that no other thread
+ * touches meanwhile (parts come from an idle list, so there are as many as concurrent
+ * callers): no lock is held while a document is tokenised and its entries are filed. A
+ * part keeps a dictionary of the tokens it has seen and appends each token's entries to a
+ * chain of blocks of its own, so that search_write reads every token's postings in one
+ * place.
  *
  * Entries are compact (a document gap and tf in a byte or two, positions Golomb-Rice
  * coded): the index takes about what the files will.
  *
  * A rebuild need not tokenise an article's text again: search_pack gives the tokens of a
- * text in a compact form that the body cache keeps, and search_add_packed tokenises only
- * the title and summary lines, then lists the packed tokens after them, their positions
- * moved past those lines (a line break ends every word and run, and folding never
- * crosses one, so the positions and keys are those of the whole text).
+ * text in a compact form that the body cache keeps, and search_put tokenises only the
+ * title and summary lines, then lists the packed tokens after them, their positions moved
+ * past those lines (a line break ends every word and run, and folding never crosses one,
+ * so the positions and keys are those of the whole text).
  *
- * search_write numbers the documents (newest first, then by URL), merges the parts'
- * dictionaries and codes each token's postings and positions: its entries read from its
- * chains, sorted by document number (they come nearly sorted) and coded as the format
- * says. A large index is coded shard by shard, each written before the next is coded. */
+ * Nor need a rebuild tokenise, or even read, a document the published index holds as it
+ * is: with the previous build's memo (search_begin), a document whose ident (URL, title,
+ * summary, text key) the memo lists keeps its postings there, and only documents that are
+ * new or changed are tokenised. search_write numbers the documents (oldest first, see
+ * doc_cmp), merges the parts' dictionaries, and writes shard by shard: a shard no change
+ * touches is kept as published; any other is coded from its published files (read back
+ * and checked against the memo's digests: the postings of changed and removed documents
+ * dropped, those of renumbered ones renumbered, a token no change touches copied as it
+ * is) and this build's entries, read from the chains, sorted by document number (they come
+ * nearly sorted) and merged in. Without a memo every shard is coded from the entries. The
+ * bytes do not depend on which way a shard was made: each list's coding parameters come
+ * from the list alone. */
 #include "search.h"
+#include "digest.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -34,17 +44,19 @@
 
 #define WORD_MAX_CHARS 64   /* a longer Latin word is indexed by its first 64 characters */
 #define SNIPPET_CHARS  100  /* characters of the default snippet kept in a record */
-#define SHARD_TARGET   8192 /* bytes per shard the shard count aims at */
 #define SHARD_MAX      4096 /* at most this many shard files (a power of two) */
 #define CHUNK_DOCS     4    /* records per record file */
 #define WORD_KEY_CHARS 2    /* a word's shard is chosen by its first characters */
-#define FORMAT_VERSION 1
-#define SCRATCH_KEEP   (1 << 20) /* a part keeps scratch buffers up to this size */
-#define DOC_SLOTS      4096      /* slots of a document's token table to start with */
-#define SLAB_BYTES     (2 << 20) /* a part takes memory for its chains this much at a time */
-#define AHEAD          8         /* tokens ahead whose memory is asked for early */
-#define BLOCK_FIRST    32        /* bytes of a token's first block of entries */
-#define BLOCK_MAX      1024      /* blocks grow by doubling up to this (or an entry's size) */
+#define FORMAT_VERSION 2
+#define SHARD_DOCS     2          /* documents per shard the shard count aims at */
+#define PARAM_BITS     5          /* bits of a list's Rice parameter, at the start of its stream */
+#define NO_DOC         UINT32_MAX /* no document (a document number) */
+#define SCRATCH_KEEP   (1 << 20)  /* a part keeps scratch buffers up to this size */
+#define DOC_SLOTS      4096       /* slots of a document's token table to start with */
+#define SLAB_BYTES     (2 << 20)  /* a part takes memory for its chains this much at a time */
+#define AHEAD          8          /* tokens ahead whose memory is asked for early */
+#define BLOCK_FIRST    32         /* bytes of a token's first block of entries */
+#define BLOCK_MAX      1024       /* blocks grow by doubling up to this (or an entry's size) */
 
 /* Token classes: the first byte of every key in the index. */
 #define K_UNI   'u' /* one CJK character: docs only */
@@ -58,16 +70,21 @@ struct dentry;
 
 /* One document's record; the text itself is not kept. */
 struct sdoc {
-        char *url;       /* site-relative */
-        char *title;     /* as given */
-        char *date;      /* "YYYY-MM-DD" or "" */
-        char *kind;      /* "article", "page", "dataset" */
-        char *snippet;   /* the default snippet: the text's line after the title, cut */
-        char **slugs;    /* topic slugs */
-        char **names;    /* topic names, parallel to slugs */
-        size_t ntopics;  /* entries in slugs and names */
-        uint32_t length; /* positions its text takes */
-        uint32_t id;     /* number in the written index (search_write) */
+        char *url;               /* site-relative */
+        char *title;             /* as given */
+        char *date;              /* "YYYY-MM-DD" or "" */
+        char *kind;              /* "article", "page", "dataset" */
+        char *snippet;           /* the default snippet: the text's line after the title, cut */
+        char **slugs;            /* topic slugs */
+        char **names;            /* topic names, parallel to slugs */
+        size_t ntopics;          /* entries in slugs and names */
+        uint32_t length;         /* positions its text takes (when tokenised here) */
+        uint32_t id;             /* number in the written index (search_write) */
+        uint32_t old;            /* its number in the published index (memo), or NO_DOC */
+        bool tokenised;          /* its entries are in its part's chains */
+        unsigned char ident[32]; /* what names its tokens and record (doc_ident) */
+        unsigned char *bits;     /* with a memo made and its text tokenised here: the
+                                    shards its tokens are in, a bit each; else NULL */
 };
 
 /* A block of a token's chain of entries. An entry never straddles two blocks: a varint
@@ -89,6 +106,7 @@ struct ptok {
         uint32_t klen;      /* bytes in the key */
         uint32_t df;        /* documents of this part that hold it */
         uint32_t lastdoc;   /* the document of its last entry */
+        uint32_t shard;     /* its shard (when the part notes shards: part->shard_mask) */
         struct blk *first;  /* its chain of entries, in the order of the documents */
         struct blk *last;   /* the chain's last block */
         unsigned char *at;  /* where the next entry goes in it */
@@ -129,8 +147,8 @@ struct part {
                             the pointer to the next */
         unsigned char *free_at, *free_end; /* the unused rest of the current slab */
         uint32_t *ids;                     /* each document's number in the index (search_write) */
-        uint64_t gamma_bits;               /* bits of the gamma codes of its entries' tf */
-        uint64_t npos_tf[65];              /* positions in entries of tf i (64: tf 64 or more) */
+        bool note_shards;                  /* documents list the shards of their tokens */
+        uint32_t shard_mask;               /* then: the shard count - 1 */
         /* scratch for the document being added */
         bool title_pass;    /* adding the title: mark tokens instead of counting them */
         struct buf folded;  /* folded text */
@@ -150,11 +168,58 @@ struct part {
         uint32_t pkoff;          /* the positions before that text */
 };
 
+/* A string of a memo (a topic slug or a word key), with a digest for topics. */
+struct mstr {
+        const char *s;           /* its bytes, in the memo */
+        size_t len;              /* how many */
+        const unsigned char *md; /* a topic's: the digest of its documents (topic_digest) */
+};
+
+/* The memo of a build (search_memo), as search_begin reads it: what the next build needs to
+ * update that build's index in place. Pointers are into raw. */
+struct memo {
+        struct buf raw;             /* the bytes */
+        uint32_t shards;            /* the index's shard count */
+        size_t ndocs;               /* its documents */
+        size_t bmbytes;             /* bytes of a document's shard bits: (shards + 7) / 8 */
+        const unsigned char *files; /* per shard the SHA-256 of p/XXX.bin, then of q/XXX.bin */
+        const unsigned char *docs;  /* per document, by number: its ident, then its shard bits */
+        struct mstr *topics;        /* every topic slug, sorted, with its digest */
+        size_t ntopics;
+        struct mstr *words; /* the word keys (words.json), sorted */
+        size_t nwords;
+        uint32_t *table; /* open addressing over docs by ident: number + 1, 0 = empty */
+        size_t tcap;     /* slots, a power of two */
+};
+
 struct search_index {
         pthread_mutex_t lock; /* guards the two lists of parts */
         struct part *parts;   /* every part */
         struct part *idle;    /* the parts not in use */
+        /* set by search_begin, only read afterwards */
+        bool begun;                /* search_begin was called */
+        bool keyed;                /* files are written with keys and a memo is made */
+        bool incremental;          /* old describes the published index: update it */
+        size_t expect;             /* the documents search_begin was told of */
+        uint32_t shards;           /* the shard count they give */
+        unsigned char salt[32];    /* what the memo must have been made with */
+        struct memo old;           /* the published index's memo (when incremental) */
+        struct buf next;           /* the memo search_write made, for search_memo */
+        bool next_ready;           /* next is complete */
+        unsigned char given[32];   /* the checksum of the memo search_begin was given */
+        bool have_given;           /* it was given one */
+        struct search_stats stats; /* what search_write did */
 };
+
+/* Frees what memo_read made. */
+static void memo_free(struct memo *m)
+{
+        buf_free(&m->raw);
+        free(m->topics);
+        free(m->words);
+        free(m->table);
+        memset(m, 0, sizeof *m);
+}
 
 /* Returns the 32-bit FNV-1a hash of n bytes (the browser computes the same). */
 static uint32_t fnv1a(const void *p, size_t n)
@@ -319,12 +384,6 @@ static inline void bw_gamma(struct bitw *w, uint32_t x)
         }
         bw_put(w, ones, n);
         bw_put(w, low, n - 1);
-}
-
-/* Bits of the gamma code of x >= 1. */
-static inline uint64_t gamma_len(uint32_t x)
-{
-        return 2 * (uint64_t)bit_length(x) - 1;
 }
 
 /* Bits of the Rice code of v with parameter k. */
@@ -674,6 +733,28 @@ static uint64_t key_head(const char *k, size_t n)
         return h;
 }
 
+/* The bytes of key (klen bytes) that choose its shard: a word's class byte and first
+ * WORD_KEY_CHARS characters (so that every word with a given prefix is in one shard), else
+ * the whole key. */
+static size_t key_shard_len(const char *key, size_t klen)
+{
+        if (key[0] != K_WORD)
+                return klen;
+        size_t i = 1;
+        for (int chars = 0; i < klen && chars < WORD_KEY_CHARS; chars++) {
+                i++;
+                while (i < klen && ((unsigned char)key[i] & 0xC0) == 0x80)
+                        i++;
+        }
+        return i;
+}
+
+/* The shard of key (klen bytes) among mask + 1 shards (a power of two). */
+static uint32_t key_shard(const char *key, size_t klen, uint32_t mask)
+{
+        return fnv1a(key, key_shard_len(key, klen)) & mask;
+}
+
 /* Returns a hash of a key of n bytes for the in-memory tables, eight bytes at a time
  * (FNV-1a, which the files need, takes a multiplication per byte): head is its key_head,
  * rest its bytes after the eighth. */
@@ -860,6 +941,8 @@ static uint32_t dict_get(struct part *p, const struct dtok *d, const char *key)
                 p->toks = xrealloc(p->toks, p->captoks * sizeof *p->toks);
         }
         p->toks[p->ntoks] = (struct ptok){.head = d->head, .key = p->keys.len, .klen = d->klen};
+        if (p->note_shards)
+                p->toks[p->ntoks].shard = key_shard(key, d->klen, p->shard_mask);
         buf_put(&p->keys, key, d->klen);
         p->slots[j] = tag | ++p->ntoks;
         return (uint32_t)p->ntoks - 1;
@@ -950,8 +1033,6 @@ static void start_entry(struct part *p, struct ptok *t, const struct dtok *d, ui
         e->last = UINT32_MAX;
         t->lastdoc = doc;
         t->df++;
-        p->gamma_bits += gamma_len(d->tf);
-        p->npos_tf[d->tf < 64 ? d->tf : 64] += d->haspos ? d->tf : 0;
 }
 
 /* Returns the position after prev that the varint (zigzag) at *q gives; advances *q. */
@@ -1043,12 +1124,17 @@ static void write_gaps(struct part *p)
 }
 
 /* Files the entries of the document just tokenised in p (its number in the part: doc),
- * one per token, at the ends of the tokens' chains. The positions go from the list of
- * occurrences straight into the entries, in two passes: one to size them, one to write. */
-static void part_file(struct part *p, uint32_t doc)
+ * one per token, at the ends of the tokens' chains, and sets in bits (when not NULL) the
+ * shards of its tokens. The positions go from the list of occurrences straight into the
+ * entries, in two passes: one to size them, one to write. */
+static void part_file(struct part *p, uint32_t doc, unsigned char *bits)
 {
         size_entries(p, doc);
         find_tokens(p);
+        for (size_t i = 0; bits && i < p->ndtoks; i++) {
+                uint32_t sh = p->toks[p->dtoks[i].tok].shard;
+                bits[sh / 8] |= (unsigned char)(1u << (sh % 8));
+        }
         for (size_t i = 0; i < p->ndtoks; i++) {
                 /* the ends of the chains, out of cache too */
                 if (i + AHEAD < p->ndtoks)
@@ -1081,6 +1167,7 @@ static void sdoc_free(struct sdoc *d)
         }
         free(d->slugs);
         free(d->names);
+        free(d->bits);
 }
 
 /* Frees a part and everything it holds. */
@@ -1152,6 +1239,8 @@ void search_free(struct search_index *s)
                 s->parts = p->next;
                 part_free(p);
         }
+        memo_free(&s->old);
+        buf_free(&s->next);
         pthread_mutex_destroy(&s->lock);
         free(s);
 }
@@ -1501,70 +1590,193 @@ static int tokenize_spliced(struct part *p, const char *body, size_t head, const
         return unpack_doc(p, packed, n, off, len);
 }
 
-/* search_add, and search_add_packed when packed is not NULL. */
-static void add_doc(struct search_index *s, const char *url, const char *title, const char *date,
-                    json_t *topics, const char *kind, const char *text, size_t head,
-                    const void *packed, size_t npacked)
-{
-        title = title ? title : "";
-        text = text ? text : "";
-        /* the text starts with the title; a caller's text without it gets it here */
-        size_t tl = strlen(title);
-        char *full = NULL;
-        if (strncmp(text, title, tl) || (text[tl] != '\n' && text[tl] != '\0')) {
-                full = xasprintf("%s\n%s", title, text);
-                packed = NULL; /* head no longer counts the right bytes */
-        }
-        const char *body = full ? full : text;
-        size_t blen = strlen(body);
-        struct sdoc d = {0};
-        make_record(&d, url, title, date, topics, kind, body);
+/* ---- documents: what names them, and adding them ---- */
 
-        struct part *p = part_take(s);
-        doc_reset(p);
-        /* the title must be in the part tokenised here (see unpack_doc) */
-        if (!packed || head > blen || head <= tl ||
-            tokenize_spliced(p, body, head, packed, npacked, &d.length) < 0) {
-                doc_reset(p);
-                fold(&p->folded, &p->clean, body, blen);
-                p->title_pass = false;
-                d.length = tokenize(p->folded.data, p->folded.len, part_token, p);
+/* True when summary has a character that is not a line break: then the default snippet
+ * comes from it, not from the text after it (make_snippet). */
+static bool has_line(const char *summary)
+{
+        return summary && summary[strspn(summary, "\n")];
+}
+
+/* The ident of a document given with search_put: the SHA-256 of its URL, title, summary and
+ * text key, which are what its tokens and its snippet are made from (its date, kind and
+ * topics are not: a document whose only those changed keeps its tokens). */
+static void put_ident(unsigned char out[32], const struct search_doc *d,
+                      const unsigned char textkey[32])
+{
+        struct buf b = {0};
+        buf_puts(&b, "search-doc");
+        const char *const parts[] = {d->url, d->title, d->summary};
+        for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+                buf_putc(&b, '\0');
+                buf_puts(&b, parts[i] ? parts[i] : "");
         }
-        fold(&p->folded, &p->clean, title, tl);
-        p->title_pass = true;
-        tokenize(p->folded.data, p->folded.len, part_token, p);
+        buf_putc(&b, '\0');
+        buf_put(&b, textkey, 32);
+        digest_sha256(out, b.data, b.len);
+        buf_free(&b);
+}
+
+/* The number in the memo m of the document whose ident is id, or NO_DOC. */
+static uint32_t memo_find(const struct memo *m, const unsigned char id[32])
+{
+        if (!m->tcap)
+                return NO_DOC;
+        uint64_t h;
+        memcpy(&h, id, sizeof h);
+        for (size_t j = (size_t)h & (m->tcap - 1);; j = (j + 1) & (m->tcap - 1)) {
+                uint32_t v = m->table[j];
+                if (!v)
+                        return NO_DOC;
+                if (!memcmp(m->docs + (v - 1) * (32 + m->bmbytes), id, 32))
+                        return v - 1;
+        }
+}
+
+bool search_wants(struct search_index *s, const struct search_doc *d)
+{
+        if (!s->incremental || !d->textkey || !has_line(d->summary))
+                return true;
+        unsigned char id[32];
+        put_ident(id, d, d->textkey);
+        return memo_find(&s->old, id) == NO_DOC;
+}
+
+/* A document on its way into the index (put_doc). */
+struct docin {
+        const char *url, *title, *date, *kind; /* its record's fields */
+        json_t *topics;                        /* [{slug, name}] */
+        const char *text;   /* the whole text, title first; when not given, only the title
+                               and summary lines (they make the snippet) */
+        bool given;         /* text is the whole text */
+        bool needed;        /* the index needs its text even when the memo has it */
+        size_t head;        /* with packed: the bytes of text tokenised here */
+        const void *packed; /* the tokens of text after head (search_pack), or NULL */
+        size_t npacked;
+        unsigned char ident[32]; /* its ident */
+};
+
+/* Adds a document: its record and, when the index needs them, its text's entries. */
+static void put_doc(struct search_index *s, const struct docin *in)
+{
+        const char *title = in->title ? in->title : "", *text = in->text;
+        size_t tl = strlen(title), blen = strlen(text);
+        const void *packed = in->packed;
+        struct sdoc d = {0};
+        make_record(&d, in->url, title, in->date, in->topics, in->kind, text);
+        memcpy(d.ident, in->ident, sizeof d.ident);
+        d.old = s->incremental && !in->needed ? memo_find(&s->old, d.ident) : NO_DOC;
+        d.id = NO_DOC;
+        /* a document the published index holds as it is needs no entries (see search.h) */
+        bool tokenise = in->given && d.old == NO_DOC;
+        struct part *p = part_take(s);
+        if (tokenise) {
+                p->note_shards = s->keyed;
+                p->shard_mask = s->shards - 1;
+                if (s->keyed)
+                        d.bits = xcalloc((s->shards + 7) / 8, 1);
+                doc_reset(p);
+                /* the title must be in the part tokenised here (see unpack_doc) */
+                if (!packed || in->head > blen || in->head <= tl ||
+                    tokenize_spliced(p, text, in->head, packed, in->npacked, &d.length) < 0) {
+                        doc_reset(p);
+                        fold(&p->folded, &p->clean, text, blen);
+                        p->title_pass = false;
+                        d.length = tokenize(p->folded.data, p->folded.len, part_token, p);
+                }
+                fold(&p->folded, &p->clean, title, tl);
+                p->title_pass = true;
+                tokenize(p->folded.data, p->folded.len, part_token, p);
+                d.tokenised = true;
+        }
         if (p->ndocs == p->capdocs) {
                 p->capdocs = p->capdocs ? p->capdocs * 2 : 256;
                 p->docs = xrealloc(p->docs, p->capdocs * sizeof *p->docs);
                 p->lens = xrealloc(p->lens, p->capdocs * sizeof *p->lens);
         }
         p->lens[p->ndocs] = d.length;
-        part_file(p, (uint32_t)p->ndocs);
-        p->pk = NULL; /* the caller's */
+        if (tokenise) {
+                part_file(p, (uint32_t)p->ndocs, d.bits);
+                p->pk = NULL; /* the caller's */
+        }
         p->docs[p->ndocs++] = d;
         part_trim(p);
         part_give(s, p);
-        free(full);
 }
 
 void search_add(struct search_index *s, const char *url, const char *title, const char *date,
                 json_t *topics, const char *kind, const char *text)
 {
-        add_doc(s, url, title, date, topics, kind, text, 0, NULL, 0);
+        title = title ? title : "";
+        text = text ? text : "";
+        /* the text starts with the title; a caller's text without it gets it here */
+        size_t tl = strlen(title);
+        char *full = NULL;
+        if (strncmp(text, title, tl) || (text[tl] != '\n' && text[tl] != '\0'))
+                full = xasprintf("%s\n%s", title, text);
+        struct docin in = {.url = url,
+                           .title = title,
+                           .date = date,
+                           .kind = kind,
+                           .topics = topics,
+                           .text = full ? full : text,
+                           .given = true};
+        if (s->keyed) { /* else no memo is made or read: nothing needs the ident */
+                struct buf b = {0};
+                buf_puts(&b, "search-text");
+                buf_putc(&b, '\0');
+                buf_puts(&b, url ? url : "");
+                buf_putc(&b, '\0');
+                buf_puts(&b, in.text);
+                digest_sha256(in.ident, b.data, b.len);
+                buf_free(&b);
+        }
+        put_doc(s, &in);
+        free(full);
 }
 
-void search_add_packed(struct search_index *s, const char *url, const char *title, const char *date,
-                       json_t *topics, const char *kind, const char *text, size_t head,
-                       const void *packed, size_t npacked)
+void search_put(struct search_index *s, const struct search_doc *d)
 {
-        add_doc(s, url, title, date, topics, kind, text, head, packed, npacked);
+        struct buf text = {0};
+        buf_puts(&text, d->title ? d->title : "");
+        buf_putc(&text, '\n');
+        buf_puts(&text, d->summary ? d->summary : "");
+        buf_putc(&text, '\n');
+        size_t head = text.len; /* the title and summary lines: tokenised here */
+        if (d->text)
+                buf_puts(&text, d->text);
+        struct docin in = {.url = d->url,
+                           .title = d->title,
+                           .date = d->date,
+                           .kind = d->kind,
+                           .topics = d->topics,
+                           .text = buf_cstr(&text),
+                           .given = d->text != NULL,
+                           .needed = !d->text && (!d->textkey || !has_line(d->summary)),
+                           .head = head,
+                           .packed = d->packed,
+                           .npacked = d->npacked};
+        if (s->keyed) { /* else no memo is made or read: nothing needs the ident */
+                unsigned char key[32];
+                if (d->textkey)
+                        memcpy(key, d->textkey, sizeof key);
+                else
+                        digest_sha256(key, d->text ? d->text : "", d->text ? strlen(d->text) : 0);
+                put_ident(in.ident, d, key);
+        }
+        put_doc(s, &in);
+        buf_free(&text);
 }
 
-/* Orders records newest first (undated last), then by URL, then by the other fields, so
- * that the numbering does not depend on the order of search_add calls. */
+/* Orders records oldest first: undated ones first, then by date, those of one day by URL
+ * from the last to the first, then by the other fields likewise (the reverse of "newest
+ * first, then by URL"), so that the numbering does not depend on the order of the calls,
+ * the browser ranks a higher number as newer, and a new newest article takes the next
+ * number. */
 static int doc_cmp(const void *a, const void *b)
 {
-        const struct sdoc *x = *(struct sdoc *const *)a, *y = *(struct sdoc *const *)b;
+        const struct sdoc *x = *(struct sdoc *const *)b, *y = *(struct sdoc *const *)a;
         int c;
         if ((!*x->date) != (!*y->date))
                 return *x->date ? -1 : 1;
@@ -1576,16 +1788,15 @@ static int doc_cmp(const void *a, const void *b)
         return 0;
 }
 
-/* A token of the whole index while search_write codes it. */
+/* A token of the whole index while search_write codes it: one of the parts' tokens (the
+ * entries of the documents tokenised in this build) or a topic. */
 struct wtok {
         const char *key;   /* class byte + folded text, not NUL-terminated (a part's) */
         size_t klen;       /* bytes in key */
         size_t member;     /* its part tokens are members[member, member + nmembers) */
-        size_t poff, plen; /* its postings in the postings arena */
-        size_t qoff, qlen; /* its positions in the positions arena */
         uint32_t nmembers; /* parts that have it */
         uint32_t topic;    /* for a K_TOPIC token, its topic number + 1 */
-        uint32_t df;       /* documents */
+        uint32_t df;       /* documents (of this build's entries) */
         uint32_t shard;    /* shard number */
 };
 
@@ -1603,36 +1814,96 @@ struct post {
         size_t pos;   /* its position gaps are l->gaps[pos, pos + tf) */
 };
 
+/* A token of a published shard (read_shard): pointers into the shard's files. */
+struct otok {
+        const char *key;        /* class byte + folded text */
+        size_t klen;            /* bytes in key */
+        uint32_t df;            /* documents */
+        const unsigned char *p; /* its postings */
+        size_t plen;            /* their bytes */
+        const unsigned char *q; /* its positions */
+        size_t qlen;            /* their bytes */
+};
+
+/* How a shard is written (layout's affected). */
+enum { SH_KEEP, SH_ADD, SH_MOVE };
+
+/* A word key (words.json): a word's first WORD_KEY_CHARS characters. */
+struct wkey {
+        unsigned char len;          /* bytes in s */
+        char s[4 * WORD_KEY_CHARS]; /* the key */
+};
+
+/* A list of word keys. */
+struct wkeys {
+        struct wkey *v; /* the keys */
+        size_t n, cap;  /* in use, allocated */
+};
+
+struct worker;
+
 /* Everything search_write builds. */
 struct layout {
-        struct sdoc **order;    /* the records in index order */
-        size_t ndocs;           /* how many */
-        char **slugs;           /* every topic slug once, sorted */
-        char **names;           /* their names, from the first record in order with each */
-        size_t nslugs;          /* how many */
-        uint32_t *dtopics;      /* per record in order, its topic numbers, sorted, once each */
-        size_t *dtopic_at;      /* record i's are dtopics[dtopic_at[i], dtopic_at[i + 1]) */
-        struct wtok *toks;      /* every token: the parts' and one per topic (K_TOPIC) */
-        size_t ntoks;           /* how many */
-        struct member *members; /* the parts' tokens, grouped by index token */
-        uint32_t *table;        /* open addressing over toks: index + 1, 0 = empty */
-        size_t tcap;            /* slots in table, a power of two */
-        struct buf tkeys;       /* the topic tokens' keys */
-        uint32_t *topic_tok;    /* the token of each topic number */
-        uint32_t *topic_docs;   /* per topic, its records, in order */
-        size_t *topic_at;       /* topic k's are topic_docs[topic_at[k], topic_at[k + 1]) */
-        uint32_t avglen;        /* mean positions per record */
-        int kp[64];             /* Rice parameter of the positions of a posting with tf i */
-        struct post *posts;     /* scratch: the postings of the token being coded */
-        struct post *spare;     /* scratch of the same size, for merging */
+        struct search_index *s;
+        const struct search_io *io;
+        struct diag *d;
+        struct sdoc **order;        /* the records in index order */
+        size_t ndocs;               /* how many */
+        uint32_t *old_new;          /* per document of the memo: its number now, or NO_DOC (it
+                                       changed or is gone) */
+        char **slugs;               /* every topic slug once, sorted */
+        char **names;               /* their names, from the newest record with each */
+        size_t nslugs;              /* how many */
+        uint32_t *dtopics;          /* per record in order, its topic numbers, sorted, once each */
+        size_t *dtopic_at;          /* record i's are dtopics[dtopic_at[i], dtopic_at[i + 1]) */
+        struct wtok *toks;          /* every token: the parts' and one per topic (K_TOPIC) */
+        size_t ntoks;               /* how many */
+        struct member *members;     /* the parts' tokens, grouped by index token */
+        uint32_t *table;            /* open addressing over toks: index + 1, 0 = empty */
+        size_t tcap;                /* slots in table, a power of two */
+        struct buf tkeys;           /* the topic tokens' keys */
+        uint32_t *topic_tok;        /* the token of each topic number */
+        uint32_t *topic_docs;       /* per topic, its records, in order */
+        size_t *topic_at;           /* topic k's are topic_docs[topic_at[k], topic_at[k + 1]) */
+        uint32_t shards;            /* shard count */
+        struct wtok **sorted;       /* toks by shard, then key */
+        size_t *shard_at;           /* shard i's tokens are sorted[shard_at[i], shard_at[i + 1]) */
+        unsigned char *affected;    /* per shard: SH_KEEP (kept as published), SH_ADD (new
+                                       entries or topics: the tokens that have none are copied
+                                       unread), SH_MOVE (documents removed or renumbered: every
+                                       token is read) */
+        unsigned char (*files)[64]; /* per shard: SHA-256 of its p and q files */
+        unsigned char *topic_md;    /* per topic number: the digest of its documents */
+        struct wkeys words;         /* the word keys, in the end (write_words) */
+        pthread_mutex_t lock;       /* guards idle and failed: shards are coded on threads */
+        struct worker *idle;        /* the workers no thread uses at the moment */
+        struct worker *workers;     /* every worker */
+        bool failed;                /* a shard failed: code no more */
+        uint32_t max_dirty;         /* the memo's last document gone or renumbered, or NO_DOC */
+};
+
+/* A thread's scratch for coding shards, and the word keys of the shards it wrote. */
+struct worker {
+        struct layout *l;         /* what the threads share (each shard's files[] its own) */
+        struct worker *next;      /* in the layout's list of every worker */
+        struct worker *next_idle; /* in its idle list */
+        struct otok *otoks;       /* the published shard's tokens (read_shard) */
+        size_t notoks, capotoks;
+        struct buf oldp, oldq;  /* the published shard's files */
+        struct buf dir, pb, qb; /* the shard being written: its directory's entries, the
+                                   postings, the positions */
+        struct buf pf;          /* its p file */
+        size_t nentries;        /* entries in dir */
+        struct wkeys words;     /* the word keys of the shards written */
+        struct post *posts;     /* the postings of the token being coded */
+        struct post *spare;     /* room of the same size, for merging */
         size_t capposts;        /* allocated */
-        uint32_t *gaps;         /* scratch: their position gaps */
+        uint32_t *gaps;         /* their position gaps */
         size_t ngaps, capgaps;  /* in use, allocated */
-        struct buf post;        /* every token's postings, back to back */
-        struct buf posn;        /* every token's positions, back to back */
-        uint32_t shards;        /* shard count */
-        struct wtok **sorted;   /* toks by shard, then key */
-        size_t *shard_at;       /* shard i's tokens are sorted[shard_at[i], shard_at[i + 1]) */
+        struct post *olds;      /* a published list as it was (code_token) */
+        size_t capolds;         /* allocated */
+        uint64_t *sums;         /* room for encode_positions */
+        size_t capsums;         /* allocated */
 };
 
 /* Orders C strings (for qsort over char *). */
@@ -1641,15 +1912,15 @@ static int str_cmp(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Numbers the records (newest first, then by URL; each part's numbers in part->ids) and
- * lists the topics: every slug once, sorted, with the name the first record in order gives
- * it, and each record's topic numbers. */
+/* Numbers the records (doc_cmp; each part's numbers in part->ids), matches them with the
+ * memo's (old_new) and lists the topics: every slug once, sorted, with the name the newest
+ * record gives it, and each record's topic numbers. */
 static void order_docs(struct search_index *s, struct layout *l)
 {
         size_t all = 0;
         for (const struct part *p = s->parts; p; p = p->next)
                 l->ndocs += p->ndocs;
-        l->order = xcalloc(l->ndocs, sizeof *l->order);
+        l->order = xcalloc(l->ndocs ? l->ndocs : 1, sizeof *l->order);
         size_t n = 0;
         for (struct part *p = s->parts; p; p = p->next)
                 for (size_t i = 0; i < p->ndocs; i++) {
@@ -1665,9 +1936,16 @@ static void order_docs(struct search_index *s, struct layout *l)
                 for (size_t i = 0; i < p->ndocs; i++)
                         p->ids[i] = p->docs[i].id;
         }
+        size_t nold = s->incremental ? s->old.ndocs : 0;
+        l->old_new = xmalloc((nold ? nold : 1) * sizeof *l->old_new);
+        for (size_t i = 0; i < nold; i++)
+                l->old_new[i] = NO_DOC;
+        for (size_t i = 0; i < l->ndocs; i++)
+                if (l->order[i]->old != NO_DOC)
+                        l->old_new[l->order[i]->old] = (uint32_t)i;
 
-        l->slugs = xcalloc(all, sizeof *l->slugs);
-        l->names = xcalloc(all, sizeof *l->names);
+        l->slugs = xcalloc(all ? all : 1, sizeof *l->slugs);
+        l->names = xcalloc(all ? all : 1, sizeof *l->names);
         for (size_t i = 0; i < l->ndocs; i++)
                 for (size_t j = 0; j < l->order[i]->ntopics; j++)
                         l->slugs[l->nslugs++] = l->order[i]->slugs[j];
@@ -1678,7 +1956,7 @@ static void order_docs(struct search_index *s, struct layout *l)
                         l->slugs[u++] = l->slugs[i];
         l->nslugs = u;
 
-        l->dtopics = xcalloc(all, sizeof *l->dtopics);
+        l->dtopics = xcalloc(all ? all : 1, sizeof *l->dtopics);
         l->dtopic_at = xcalloc(l->ndocs + 1, sizeof *l->dtopic_at);
         size_t at = 0;
         for (size_t i = 0; i < l->ndocs; i++) {
@@ -1688,8 +1966,7 @@ static void order_docs(struct search_index *s, struct layout *l)
                         char **hit =
                             bsearch(&d->slugs[j], l->slugs, l->nslugs, sizeof *l->slugs, str_cmp);
                         uint32_t k = (uint32_t)(hit - l->slugs);
-                        if (!l->names[k])
-                                l->names[k] = d->names[j];
+                        l->names[k] = d->names[j]; /* the newest record's, in the end */
                         /* insert in order, once */
                         size_t x = first;
                         while (x < at && l->dtopics[x] < k)
@@ -1704,34 +1981,26 @@ static void order_docs(struct search_index *s, struct layout *l)
         }
 }
 
-/* The bytes that choose a token's shard: a word's class byte and first WORD_KEY_CHARS
- * characters (so that every word with a given prefix is in one shard), else the key. */
-static size_t shard_key_len(const struct wtok *t)
+/* Orders tokens of one shard by key bytes (a shorter key before the longer ones it starts). */
+static int key_cmp(const char *x, size_t xn, const char *y, size_t yn)
 {
-        if (t->key[0] != K_WORD)
-                return t->klen;
-        size_t i = 1;
-        for (int chars = 0; i < t->klen && chars < WORD_KEY_CHARS; chars++) {
-                i++;
-                while (i < t->klen && ((unsigned char)t->key[i] & 0xC0) == 0x80)
-                        i++;
-        }
-        return i;
+        int c = memcmp(x, y, xn < yn ? xn : yn);
+        if (c)
+                return c;
+        return xn < yn ? -1 : xn > yn;
 }
 
-/* Orders tokens of one shard by key bytes. */
+/* key_cmp for qsort over struct wtok *. */
 static int tok_cmp(const void *a, const void *b)
 {
         const struct wtok *x = *(struct wtok *const *)a, *y = *(struct wtok *const *)b;
-        size_t n = x->klen < y->klen ? x->klen : y->klen;
-        int c = memcmp(x->key, y->key, n);
-        if (c)
-                return c;
-        return x->klen < y->klen ? -1 : x->klen > y->klen;
+        return key_cmp(x->key, x->klen, y->key, y->klen);
 }
 
-/* Emits json (compact, keys in order) at rel. Returns 0 or -1. Steals json. */
-static int emit_json(search_emit_fn emit, void *ctx, const char *rel, json_t *json)
+/* Emits json (compact, keys in order) at rel, with key when not NULL. Returns 0 or -1.
+ * Steals json. */
+static int emit_json(const struct search_io *io, const char *rel, json_t *json,
+                     const unsigned char *key)
 {
         char *text = json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(json);
@@ -1741,40 +2010,71 @@ static int emit_json(search_emit_fn emit, void *ctx, const char *rel, json_t *js
         buf_puts(&b, text);
         buf_putc(&b, '\n');
         free(text);
-        int rc = emit(ctx, rel, &b);
+        int rc = io->emit(io->ctx, rel, &b, key);
         buf_free(&b);
         return rc;
 }
 
 /* Writes meta.json: format version, counts, shard count, topics and the document
- * ranges of each year. Returns 0 or -1. */
-static int write_meta(const struct layout *l, search_emit_fn emit, void *ctx)
+ * ranges of each year, newest first. Returns 0 or -1. */
+static int write_meta(const struct layout *l)
 {
         json_t *topics = json_array(), *years = json_array();
         for (size_t k = 0; k < l->nslugs; k++)
                 json_array_append_new(topics, json_pack("[s,s]", l->slugs[k], l->names[k]));
-        size_t i = 0;
-        while (i < l->ndocs && strlen(l->order[i]->date) >= 4) {
-                size_t j = i;
-                while (j < l->ndocs && strlen(l->order[j]->date) >= 4 &&
-                       !strncmp(l->order[j]->date, l->order[i]->date, 4))
-                        j++;
+        size_t j = l->ndocs; /* the years' documents are [i, j), the newest at the end */
+        while (j > 0 && strlen(l->order[j - 1]->date) >= 4) {
+                size_t i = j - 1;
+                while (i > 0 && strlen(l->order[i - 1]->date) >= 4 &&
+                       !strncmp(l->order[i - 1]->date, l->order[j - 1]->date, 4))
+                        i--;
                 json_array_append_new(years, json_pack("[s#,I,I]", l->order[i]->date, 4,
                                                        (json_int_t)i, (json_int_t)(j - i)));
-                i = j;
+                j = i;
         }
-        json_t *meta = json_pack(
-            "{s:i, s:I, s:i, s:I, s:i, s:i, s:o, s:o}", "version", FORMAT_VERSION, "docs",
-            (json_int_t)l->ndocs, "shards", (int)l->shards, "avglen", (json_int_t)l->avglen,
-            "chunk", CHUNK_DOCS, "wordkey", WORD_KEY_CHARS, "topics", topics, "years", years);
-        return emit_json(emit, ctx, "search/idx/meta.json", meta);
+        json_t *meta =
+            json_pack("{s:i, s:I, s:i, s:i, s:i, s:o, s:o}", "version", FORMAT_VERSION, "docs",
+                      (json_int_t)l->ndocs, "shards", (int)l->shards, "chunk", CHUNK_DOCS,
+                      "wordkey", WORD_KEY_CHARS, "topics", topics, "years", years);
+        return emit_json(l->io, "search/idx/meta.json", meta, NULL);
+}
+
+/* The key of record file c: the salt, the format and every field of its records, which are
+ * what its bytes are made from. */
+static void records_key(const struct layout *l, size_t c, unsigned char key[32])
+{
+        struct buf b = {0};
+        buf_printf(&b, "search-records %d %zu", FORMAT_VERSION, c);
+        buf_put(&b, l->s->salt, sizeof l->s->salt);
+        for (size_t i = c * CHUNK_DOCS; i < l->ndocs && i < (c + 1) * CHUNK_DOCS; i++) {
+                const struct sdoc *d = l->order[i];
+                const char *const f[] = {d->url, d->title, d->date, d->kind, d->snippet};
+                for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
+                        buf_puts(&b, f[k]);
+                        buf_putc(&b, '\0');
+                }
+                for (size_t k = l->dtopic_at[i]; k < l->dtopic_at[i + 1]; k++)
+                        buf_printf(&b, "%u,", (unsigned)l->dtopics[k]);
+                buf_putc(&b, '\n');
+        }
+        digest_sha256(key, b.data, b.len);
+        buf_free(&b);
 }
 
 /* Writes the records, CHUNK_DOCS per file d/N.json:
- * [url, title, date, kind, [topic numbers], snippet]. Returns 0 or -1. */
-static int write_records(const struct layout *l, search_emit_fn emit, void *ctx)
+ * [url, title, date, kind, [topic numbers], snippet]. With keys, a file whose records did
+ * not change is kept as published. Returns 0 or -1. */
+static int write_records(const struct layout *l)
 {
         for (size_t c = 0; c * CHUNK_DOCS < l->ndocs; c++) {
+                char rel[64];
+                snprintf(rel, sizeof rel, "search/idx/d/%zu.json", c);
+                unsigned char key[32];
+                if (l->s->keyed) {
+                        records_key(l, c, key);
+                        if (l->io->keep(l->io->ctx, rel, key, false))
+                                continue;
+                }
                 json_t *chunk = json_array();
                 for (size_t i = c * CHUNK_DOCS; i < l->ndocs && i < (c + 1) * CHUNK_DOCS; i++) {
                         const struct sdoc *d = l->order[i];
@@ -1784,40 +2084,58 @@ static int write_records(const struct layout *l, search_emit_fn emit, void *ctx)
                         json_array_append_new(chunk, json_pack("[s,s,s,s,o,s]", d->url, d->title,
                                                                d->date, d->kind, tn, d->snippet));
                 }
-                char rel[64];
-                snprintf(rel, sizeof rel, "search/idx/d/%zu.json", c);
-                if (emit_json(emit, ctx, rel, chunk) < 0)
+                if (emit_json(l->io, rel, chunk, l->s->keyed ? key : NULL) < 0)
                         return -1;
         }
         return 0;
 }
 
-/* Orders word shard keys: the bytes, then the shorter first (as strcmp orders them). */
+/* Adds a word key (len bytes at s, at most 4 * WORD_KEY_CHARS) to k. */
+static void note_word(struct wkeys *k, const char *s, size_t len)
+{
+        if (k->n == k->cap) {
+                k->cap = k->cap ? k->cap * 2 : 1024;
+                k->v = xrealloc(k->v, k->cap * sizeof *k->v);
+        }
+        struct wkey *w = &k->v[k->n++];
+        w->len = (unsigned char)(len < sizeof w->s ? len : sizeof w->s);
+        memcpy(w->s, s, w->len);
+}
+
+/* Orders word keys by their bytes (then the shorter first), as in words.json. */
 static int wkey_cmp(const void *a, const void *b)
 {
-        const struct wtok *x = *(struct wtok *const *)a, *y = *(struct wtok *const *)b;
-        size_t xn = shard_key_len(x) - 1, yn = shard_key_len(y) - 1;
-        int c = memcmp(x->key + 1, y->key + 1, xn < yn ? xn : yn);
-        return c ? c : (xn > yn) - (xn < yn);
+        const struct wkey *x = a, *y = b;
+        return key_cmp(x->s, x->len, y->s, y->len);
 }
 
 /* Writes words.json: the word shard keys, sorted, once each (for one-letter prefix
- * queries). Returns 0 or -1. */
-static int write_words(const struct layout *l, search_emit_fn emit, void *ctx)
+ * queries): those of the shards written (each worker noted them) and, from the memo, those
+ * of the shards kept. Returns 0 or -1. */
+static int write_words(struct layout *l)
 {
-        struct wtok **w = xcalloc(l->ntoks, sizeof *w);
-        size_t n = 0;
-        for (size_t i = 0; i < l->ntoks; i++)
-                if (l->toks[i].key[0] == K_WORD)
-                        w[n++] = &l->toks[i];
-        qsort(w, n, sizeof *w, wkey_cmp);
+        struct wkeys *k = &l->words;
+        const struct memo *m = &l->s->old;
+        for (size_t i = 0; l->s->incremental && i < m->nwords; i++) {
+                char key[4 * WORD_KEY_CHARS + 1] = {K_WORD};
+                memcpy(key + 1, m->words[i].s, m->words[i].len); /* memo_read checked it */
+                if (!l->affected[key_shard(key, m->words[i].len + 1, l->shards - 1)])
+                        note_word(k, m->words[i].s, m->words[i].len);
+        }
+        for (const struct worker *w = l->workers; w; w = w->next)
+                for (size_t i = 0; i < w->words.n; i++)
+                        note_word(k, w->words.v[i].s, w->words.v[i].len);
+        if (k->n)
+                qsort(k->v, k->n, sizeof *k->v, wkey_cmp);
+        size_t u = 0;
+        for (size_t i = 0; i < k->n; i++)
+                if (!u || wkey_cmp(&k->v[i], &k->v[u - 1]))
+                        k->v[u++] = k->v[i];
+        k->n = u;
         json_t *keys = json_array();
-        for (size_t i = 0; i < n; i++)
-                if (!i || wkey_cmp(&w[i], &w[i - 1]))
-                        json_array_append_new(keys,
-                                              json_stringn(w[i]->key + 1, shard_key_len(w[i]) - 1));
-        free(w);
-        return emit_json(emit, ctx, "search/idx/words.json", keys);
+        for (size_t i = 0; i < k->n; i++)
+                json_array_append_new(keys, json_stringn(k->v[i].s, k->v[i].len));
+        return emit_json(l->io, "search/idx/words.json", keys, NULL);
 }
 
 /* Returns the number of the token with key in l's table, adding it when new (the table
@@ -1836,6 +2154,23 @@ static uint32_t wtok_intern(struct layout *l, const char *key, size_t klen)
         t->klen = klen;
         l->table[j] = (uint32_t)++l->ntoks;
         return l->table[j] - 1;
+}
+
+/* The digest of the documents of topic k (their numbers), which tells whether its list
+ * changed since the memo's build. */
+static void topic_digest(const struct layout *l, size_t k, unsigned char md[32])
+{
+        struct buf b = {0};
+        buf_puts(&b, l->slugs[k]);
+        buf_putc(&b, '\0');
+        for (size_t i = l->topic_at[k]; i < l->topic_at[k + 1]; i++) {
+                uint32_t id = l->topic_docs[i];
+                unsigned char le[4] = {(unsigned char)id, (unsigned char)(id >> 8),
+                                       (unsigned char)(id >> 16), (unsigned char)(id >> 24)};
+                buf_put(&b, le, 4);
+        }
+        digest_sha256(md, b.data, b.len);
+        buf_free(&b);
 }
 
 /* Makes the index's token table: every part's dictionary merged, the part tokens of each
@@ -1906,16 +2241,39 @@ static void merge_tokens(struct search_index *s, struct layout *l)
                         l->topic_docs[l->topic_at[k] + fill[k]++] = (uint32_t)i;
                 }
         free(fill);
-        for (size_t k = 0; k < l->nslugs; k++)
+        l->topic_md = xcalloc(l->nslugs ? l->nslugs : 1, 32);
+        for (size_t k = 0; k < l->nslugs; k++) {
                 l->toks[l->topic_tok[k]].df = (uint32_t)(l->topic_at[k + 1] - l->topic_at[k]);
+                topic_digest(l, k, l->topic_md + 32 * k);
+        }
+}
+
+/* Makes room for n postings in l->posts and l->spare, keeping those in l->posts. */
+static void posts_room(struct worker *w, size_t n)
+{
+        if (n <= w->capposts)
+                return;
+        w->capposts = n > 2 * w->capposts ? n : 2 * w->capposts;
+        w->posts = xrealloc(w->posts, w->capposts * sizeof *w->posts);
+        free(w->spare);
+        w->spare = xmalloc(w->capposts * sizeof *w->spare);
+}
+
+/* Makes room for n more position gaps in l->gaps. */
+static void gaps_room(struct worker *w, size_t n)
+{
+        if (w->ngaps + n <= w->capgaps)
+                return;
+        w->capgaps = (w->ngaps + n) * 2;
+        w->gaps = xrealloc(w->gaps, w->capgaps * sizeof *w->gaps);
 }
 
 /* Sorts the n postings at ps (into l->spare: swapped with l->posts, which ps is the start
  * of, when done) by document number, a byte at a time (LSD radix). */
-static void radix_posts(struct layout *l, struct post *ps, size_t n)
+static void radix_posts(struct worker *w, struct post *ps, size_t n)
 {
-        struct post *from = ps, *to = l->spare + (ps - l->posts);
-        for (int shift = 0; shift < 32 && (l->ndocs - 1) >> shift; shift += 8) {
+        struct post *from = ps, *to = w->spare + (ps - w->posts);
+        for (int shift = 0; shift < 32 && (w->l->ndocs - 1) >> shift; shift += 8) {
                 size_t count[257] = {0};
                 for (size_t i = 0; i < n; i++)
                         count[(from[i].id >> shift & 0xff) + 1]++;
@@ -1933,7 +2291,7 @@ static void radix_posts(struct layout *l, struct post *ps, size_t n)
 
 /* Sorts n postings by document number. They come nearly sorted, so insertion sort does
  * it in about linear time; a radix sort takes over when it would not. */
-static void sort_posts(struct layout *l, struct post *ps, size_t n)
+static void sort_posts(struct worker *w, struct post *ps, size_t n)
 {
         size_t moves = 0, budget = 8 * n + 64;
         for (size_t i = 1; i < n; i++) {
@@ -1948,47 +2306,38 @@ static void sort_posts(struct layout *l, struct post *ps, size_t n)
                 ps[j] = x;
                 moves += i - j;
                 if (moves > budget) {
-                        radix_posts(l, ps, n);
+                        radix_posts(w, ps, n);
                         return;
                 }
         }
 }
 
-/* The Rice parameter of the positions of a posting with tf occurrences. */
-static int pos_k(const struct layout *l, uint32_t tf)
-{
-        return tf < 64 ? l->kp[tf] : rice_k(l->avglen, (uint64_t)tf + 1);
-}
-
 /* Decodes the entry at *p (below end) of a part's chain, the document before it being
  * *doc, into post (and its position gaps into l->gaps); advances *p and *doc. */
-static void read_entry(struct layout *l, const struct part *part, bool withpos,
+static void read_entry(struct worker *w, const struct part *part, bool withpos,
                        const unsigned char **p, const unsigned char *end, uint32_t *doc,
                        struct post *post)
 {
         uint64_t head = next_varint(p, end);
         *doc += (uint32_t)(head / 8);
         uint32_t tf2 = head % 8 < 7 ? (uint32_t)(head % 8) + 2 : (uint32_t)next_varint(p, end);
-        *post = (struct post){part->ids[*doc], tf2, l->ngaps};
+        *post = (struct post){part->ids[*doc], tf2, w->ngaps};
         if (!withpos)
                 return;
         uint32_t tf = tf2 / 2;
-        if (l->ngaps + tf > l->capgaps) {
-                l->capgaps = (l->ngaps + tf) * 2;
-                l->gaps = xrealloc(l->gaps, l->capgaps * sizeof *l->gaps);
-        }
+        gaps_room(w, tf);
         int k = entry_k(part->lens[*doc], tf);
         struct bitr r = {*p, end, 0, 0};
         for (uint32_t j = 0; j < tf; j++)
-                l->gaps[l->ngaps++] = br_rice(&r, k);
+                w->gaps[w->ngaps++] = br_rice(&r, k);
         *p = r.p - r.n / 8; /* the entry ends on a byte */
 }
 
 /* Merges the sorted runs l->posts[0, start) and l->posts[start, n) (by way of l->spare). */
-static void merge_runs(struct layout *l, size_t start, size_t n)
+static void merge_runs(struct worker *w, size_t start, size_t n)
 {
-        struct post *a = l->posts, *m = l->spare;
-        if (!start || a[start - 1].id < a[start].id)
+        struct post *a = w->posts, *m = w->spare;
+        if (!start || start == n || a[start - 1].id < a[start].id)
                 return;
         size_t i = 0, j = start, k = 0;
         while (i < start && j < n)
@@ -1997,165 +2346,565 @@ static void merge_runs(struct layout *l, size_t start, size_t n)
                 m[k++] = a[i++];
         while (j < n)
                 m[k++] = a[j++];
-        l->posts = m;
-        l->spare = a;
+        w->posts = m;
+        w->spare = a;
 }
 
-/* Reads token t's entries from its parts' chains into l->posts, sorted by the records'
- * index numbers, and their position gaps into l->gaps. Returns how many. */
-static size_t gather_posts(struct layout *l, const struct wtok *t)
+/* Reads token t's entries from its parts' chains into l->posts after the n sorted
+ * postings there, keeping all sorted by document number, and their position gaps into
+ * l->gaps. Returns how many postings l->posts then holds. */
+static size_t gather_posts(struct worker *w, const struct wtok *t, size_t n)
 {
         bool withpos = has_positions(t->key[0]);
-        if (l->capposts < t->df) {
-                free(l->posts);
-                free(l->spare);
-                l->capposts = t->df;
-                l->posts = xcalloc(l->capposts, sizeof *l->posts);
-                l->spare = xcalloc(l->capposts, sizeof *l->spare);
-        }
-        size_t n = 0;
-        l->ngaps = 0;
+        posts_room(w, n + t->df);
+        size_t cap = n + t->df;
         for (size_t m = t->member; m < t->member + t->nmembers; m++) {
-                const struct part *part = l->members[m].part;
+                const struct part *part = w->l->members[m].part;
                 uint32_t doc = 0;
                 size_t start = n;
-                for (const struct blk *b = l->members[m].first; b; b = b->next) {
+                for (const struct blk *b = w->l->members[m].first; b; b = b->next) {
                         if (b->next) /* blocks lie anywhere: ask for the next one early */
                                 __builtin_prefetch(b->next);
                         const unsigned char *p = b->data, *end = b->data + b->used;
-                        while (p < end && n < l->capposts)
-                                read_entry(l, part, withpos, &p, end, &doc, &l->posts[n++]);
+                        while (p < end && n < cap)
+                                read_entry(w, part, withpos, &p, end, &doc, &w->posts[n++]);
                 }
                 /* a part's entries are in the order its documents came, nearly the index's */
-                sort_posts(l, l->posts + start, n - start);
-                merge_runs(l, start, n);
+                sort_posts(w, w->posts + start, n - start);
+                merge_runs(w, start, n);
         }
         return n;
 }
 
-/* Codes token t: its postings, sorted by document number, at the end of l->post (per
- * document the gap to the previous one, the first one's number for the first (Rice, k
- * from ndocs / df), tf (gamma) and the title bit), and its positions at the end of
- * l->posn (per document tf gaps, Rice with k from the average document length /
- * (tf + 1)). See search.h. */
-static void code_token(struct layout *l, struct wtok *t)
+/* The Rice parameter of the positions of a posting with tf occurrences in a list whose
+ * parameter is kq: kq - floor(log2(tf + 1)), at least 0 (gaps shrink as tf grows). */
+static inline int pos_k(int kq, uint32_t tf)
 {
-        size_t n = gather_posts(l, t);
-        t->df = (uint32_t)n;
-        int kd = rice_k(l->ndocs, n);
-        buf_grow(&l->post, n * 15 + 8); /* a posting takes at most 56 + 63 + 1 bits */
-        struct bitw w = {(unsigned char *)l->post.data + l->post.len, 0, 0};
+        int c = bit_length((uint64_t)tf + 1) - 1;
+        return kq > c ? kq - c : 0;
+}
+
+/* Of the three parameters from k - 1 to k + 1 (within 0 and 31), the one whose costs (bits,
+ * in cost[0..2]) are least; the smaller on a tie. */
+static int cheapest(int k, const uint64_t cost[3])
+{
+        int best = -1;
+        for (int i = 0; i < 3; i++) {
+                int x = k - 1 + i;
+                if (x < 0 || x > 31)
+                        continue;
+                if (best < 0 || cost[i] < cost[best - (k - 1)])
+                        best = x;
+        }
+        return best;
+}
+
+/* A candidate parameter, k - 1 + c, held within 0 and 31 (cheapest skips those out of it). */
+static inline int candidate(int k, int c)
+{
+        int x = k - 1 + c;
+        return x < 0 ? 0 : x > 31 ? 31 : x;
+}
+
+/* Appends to out the postings of the n postings at ps (sorted by document number): a Rice
+ * parameter chosen from them (of the three around log2 of the mean gap, the one that codes
+ * them in the fewest bits), then per posting the gap to the previous document (the first:
+ * its number), tf (gamma) and the title bit, up to the next byte. */
+static void encode_postings(struct buf *out, const struct post *ps, size_t n)
+{
+        int est = rice_k((uint64_t)ps[n - 1].id + 1, n);
+        est = est > 31 ? 31 : est;
+        uint64_t cost[3] = {0};
         uint32_t last = UINT32_MAX; /* so that the first gap is the first number */
         for (size_t i = 0; i < n; i++) {
-                bw_rice(&w, l->posts[i].id - last - 1, kd);
-                bw_gamma(&w, l->posts[i].tf2 / 2);
-                bw_put(&w, l->posts[i].tf2 & 1, 1);
-                last = l->posts[i].id;
+                uint32_t g = ps[i].id - last - 1;
+                for (int c = 0; c < 3; c++)
+                        cost[c] += rice_len(g, candidate(est, c));
+                last = ps[i].id;
+        }
+        int kd = cheapest(est, cost);
+        buf_grow(out, n * 15 + 16); /* a posting takes at most 56 + 63 + 1 bits */
+        struct bitw w = {(unsigned char *)out->data + out->len, 0, 0};
+        bw_put(&w, (uint64_t)kd, PARAM_BITS);
+        last = UINT32_MAX;
+        for (size_t i = 0; i < n; i++) {
+                bw_rice(&w, ps[i].id - last - 1, kd);
+                bw_gamma(&w, ps[i].tf2 / 2);
+                bw_put(&w, ps[i].tf2 & 1, 1);
+                last = ps[i].id;
         }
         bw_flush(&w);
-        t->poff = l->post.len;
-        t->plen = (size_t)(w.p - (unsigned char *)l->post.data) - t->poff;
-        l->post.len += t->plen;
-        l->post.data[l->post.len] = '\0';
-        t->qoff = l->posn.len;
-        if (!has_positions(t->key[0]))
-                return;
-        buf_grow(&l->posn, l->ngaps * 7 + 8); /* a gap takes at most 56 bits */
-        w = (struct bitw){(unsigned char *)l->posn.data + l->posn.len, 0, 0};
+        out->len = (size_t)(w.p - (unsigned char *)out->data);
+        out->data[out->len] = '\0';
+}
+
+/* Appends to out the positions of the n postings at ps, whose gaps are in gaps: a
+ * parameter kq chosen from them (of the three around log2 of the documents' mean length as
+ * the positions show it, the one that codes them in about the fewest bits), then per
+ * posting its tf gaps, Rice with pos_k(kq, tf), up to the next byte. sums is room for n
+ * numbers. */
+static void encode_positions(struct buf *out, const struct post *ps, size_t n, const uint32_t *gaps,
+                             uint64_t *sums)
+{
+        uint64_t span = 0, count = 0;
         for (size_t i = 0; i < n; i++) {
-                uint32_t tf = l->posts[i].tf2 / 2;
-                int kp = pos_k(l, tf);
-                const uint32_t *g = l->gaps + l->posts[i].pos;
+                uint32_t tf = ps[i].tf2 / 2;
+                uint64_t sum = 0;
                 for (uint32_t j = 0; j < tf; j++)
-                        bw_rice(&w, g[j], kp);
+                        sum += gaps[ps[i].pos + j];
+                sums[i] = sum;
+                span += sum + tf + (sum + tf) / tf; /* about the document's length */
+                count += tf;
         }
-        bw_flush(&w);
-        t->qlen = (size_t)(w.p - (unsigned char *)l->posn.data) - t->qoff;
-        l->posn.len += t->qlen;
-        l->posn.data[l->posn.len] = '\0';
-}
-
-/* Codes K_TOPIC token t (topic k): its records' postings, with tf 1 and no title bit. */
-static void code_topic(struct layout *l, struct wtok *t, size_t k)
-{
-        size_t n = l->topic_at[k + 1] - l->topic_at[k];
-        const uint32_t *ids = l->topic_docs + l->topic_at[k];
-        int kd = rice_k(l->ndocs, n);
-        buf_grow(&l->post, n * 15 + 8);
-        struct bitw w = {(unsigned char *)l->post.data + l->post.len, 0, 0};
-        uint32_t last = UINT32_MAX;
+        int est = bit_length(span / n) - 1;
+        est = est < 0 ? 0 : est > 31 ? 31 : est;
+        /* the bits each candidate takes, near enough: a posting's gaps shifted together
+         * (the low bits of each are told apart by less than one unary bit per gap) */
+        uint64_t cost[3] = {0};
         for (size_t i = 0; i < n; i++) {
-                bw_rice(&w, ids[i] - last - 1, kd);
-                bw_gamma(&w, 1);
-                bw_put(&w, 0, 1);
-                last = ids[i];
+                uint32_t tf = ps[i].tf2 / 2;
+                for (int c = 0; c < 3; c++) {
+                        int k = pos_k(candidate(est, c), tf);
+                        cost[c] += (uint64_t)tf * (1 + (uint64_t)k) + (sums[i] >> k);
+                }
+        }
+        int kq = cheapest(est, cost);
+        buf_grow(out, count * 7 + 16); /* a gap takes at most 56 bits */
+        struct bitw w = {(unsigned char *)out->data + out->len, 0, 0};
+        bw_put(&w, (uint64_t)kq, PARAM_BITS);
+        for (size_t i = 0; i < n; i++) {
+                uint32_t tf = ps[i].tf2 / 2;
+                int k = pos_k(kq, tf);
+                const uint32_t *g = gaps + ps[i].pos;
+                for (uint32_t j = 0; j < tf; j++)
+                        bw_rice(&w, g[j], k);
         }
         bw_flush(&w);
-        t->poff = l->post.len;
-        t->plen = (size_t)(w.p - (unsigned char *)l->post.data) - t->poff;
-        l->post.len += t->plen;
-        l->post.data[l->post.len] = '\0';
-        t->qoff = l->posn.len;
-        t->qlen = 0;
+        out->len = (size_t)(w.p - (unsigned char *)out->data);
+        out->data[out->len] = '\0';
 }
 
-/* Asks for the first blocks of token t's chains (t may be NULL), which code_token will
- * read: they lie anywhere. */
-static void prefetch_token(const struct layout *l, const struct wtok *t)
+/* Reads n (at most 32) bits. */
+static inline uint32_t br_bits(struct bitr *r, int n)
 {
-        for (size_t m = t ? t->member : 0; t && m < t->member + t->nmembers; m++)
-                __builtin_prefetch(l->members[m].first);
+        br_fill(r);
+        uint32_t v = (uint32_t)(r->acc & ((UINT64_C(1) << n) - 1));
+        r->acc >>= n;
+        r->n -= n;
+        return v;
 }
 
-/* Codes token t (code_token or code_topic). */
-static void code_any(struct layout *l, struct wtok *t)
+/* Reads a value bw_gamma wrote (0 for a damaged code: more than 31 ones). */
+static inline uint32_t br_gamma(struct bitr *r)
 {
-        if (t->topic)
-                code_topic(l, t, t->topic - 1);
-        else
-                code_token(l, t);
-}
-
-/* The shard count for shards of total bytes: about SHARD_TARGET bytes each, at most
- * SHARD_MAX. */
-static uint32_t shard_count(size_t total)
-{
-        uint32_t shards = 1;
-        while (shards < SHARD_MAX && total / shards > SHARD_TARGET)
-                shards *= 2;
-        return shards;
-}
-
-/* Returns a lower bound of the bytes the shard count is computed from, from counts the
- * parts kept: a Rice code takes at least 1 + k bits. When it alone gives SHARD_MAX shards,
- * search_write can code the tokens shard by shard instead of all before the first. */
-static size_t size_floor(const struct search_index *s, const struct layout *l)
-{
-        size_t bytes = 0;
-        uint64_t bits = 0;
-        for (size_t i = 0; i < l->ntoks; i++) {
-                const struct wtok *t = &l->toks[i];
-                bytes += t->klen + 4;
-                /* gap and title bit; a topic's tf 1 takes one more */
-                bits += (uint64_t)t->df * (2 + (uint64_t)rice_k(l->ndocs, t->df) + !!t->topic);
+        br_fill(r);
+        uint64_t zeros = ~r->acc;
+        int q = zeros ? __builtin_ctzll(zeros) : 64;
+        if (q > 31) {
+                r->n = -1;
+                return 0;
         }
-        for (const struct part *p = s->parts; p; p = p->next) {
-                bits += p->gamma_bits + p->npos_tf[64];
-                for (int tf = 0; tf < 64; tf++)
-                        bits += p->npos_tf[tf] * (1 + (uint64_t)l->kp[tf]);
-        }
-        return bytes + (size_t)(bits / 8);
+        r->acc >>= q + 1;
+        r->n -= q + 1;
+        return (UINT32_C(1) << q) | (q ? br_bits(r, q) : 0);
 }
 
-/* Gives each token its shard (of l->shards) and sorts the tokens by shard, then key. */
-static void plan_shards(struct layout *l)
+/* Decodes the df postings at p (len bytes) into ps, numbers as written. Returns 0, or -1
+ * when they do not fit. */
+static int decode_postings(const unsigned char *p, size_t len, uint32_t df, struct post *ps)
 {
-        /* by shard (counting sort), then by key within each */
+        struct bitr r = {p, p + len, 0, 0};
+        int kd = (int)br_bits(&r, PARAM_BITS);
+        uint32_t id = UINT32_MAX;
+        for (uint32_t i = 0; i < df; i++) {
+                id += br_rice(&r, kd) + 1;
+                uint32_t tf = br_gamma(&r);
+                uint32_t title = br_bits(&r, 1);
+                if (r.n < 0 || !tf || tf > UINT32_MAX / 2)
+                        return -1;
+                ps[i] = (struct post){id, tf * 2 + title, 0};
+        }
+        return 0;
+}
+
+/* Decodes the positions at q (len bytes) of the n postings at ps into l->gaps, setting
+ * each one's pos. Returns 0, or -1 when they do not fit. */
+static int decode_positions(struct worker *w, const unsigned char *q, size_t len, struct post *ps,
+                            size_t n)
+{
+        struct bitr r = {q, q + len, 0, 0};
+        int kq = (int)br_bits(&r, PARAM_BITS);
+        for (size_t i = 0; i < n; i++) {
+                uint32_t tf = ps[i].tf2 / 2;
+                if (tf > len * 8) /* each gap takes a bit at least */
+                        return -1;
+                gaps_room(w, tf);
+                ps[i].pos = w->ngaps;
+                int k = pos_k(kq, tf);
+                for (uint32_t j = 0; j < tf; j++)
+                        w->gaps[w->ngaps++] = br_rice(&r, k);
+                if (r.n < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* Appends a directory entry to the shard being written, for a token whose postings and
+ * positions (plen and qlen bytes) end its w->pb and w->qb. */
+static void put_entry(struct worker *w, const char *key, size_t klen, uint32_t df, size_t plen,
+                      size_t qlen)
+{
+        buf_grow(&w->dir, klen + 40);
+        unsigned char *d = (unsigned char *)w->dir.data + w->dir.len;
+        d = varint_to(d, klen);
+        memcpy(d, key, klen);
+        d += klen;
+        d = varint_to(d, df);
+        d = varint_to(d, plen);
+        d = varint_to(d, qlen);
+        w->dir.len = (size_t)(d - (unsigned char *)w->dir.data);
+        w->dir.data[w->dir.len] = '\0';
+        w->nentries++;
+        if (key[0] == K_WORD)
+                note_word(&w->words, key + 1, key_shard_len(key, klen) - 1);
+}
+
+/* Appends a directory entry and the token's bytes to the shard being written. */
+static void put_token(struct worker *w, const char *key, size_t klen, uint32_t df, const void *p,
+                      size_t plen, const void *q, size_t qlen)
+{
+        buf_put(&w->pb, p, plen);
+        buf_put(&w->qb, q, qlen);
+        put_entry(w, key, klen, df, plen, qlen);
+}
+
+/* Codes the n postings in l->posts (sorted) of the token key into the shard being written;
+ * q (qlen bytes) are its positions as published when not NULL, else they are coded from
+ * l->gaps. */
+static void code_posts(struct worker *w, const char *key, size_t klen, size_t n,
+                       const unsigned char *q, size_t qlen)
+{
+        if (!n)
+                return; /* no document has it any more */
+        size_t p0 = w->pb.len, q0 = w->qb.len;
+        encode_postings(&w->pb, w->posts, n);
+        if (has_positions(key[0]) && !q) {
+                if (n > w->capsums) {
+                        w->capsums = n > 2 * w->capsums ? n : 2 * w->capsums;
+                        w->sums = xrealloc(w->sums, w->capsums * sizeof *w->sums);
+                }
+                encode_positions(&w->qb, w->posts, n, w->gaps, w->sums);
+        } else if (has_positions(key[0])) {
+                buf_put(&w->qb, q, qlen);
+        }
+        put_entry(w, key, klen, (uint32_t)n, w->pb.len - p0, w->qb.len - q0);
+}
+
+/* Codes topic k's token: its records' postings, with tf 1 and no title bit. */
+static void code_topic(struct worker *w, const struct wtok *t, size_t k)
+{
+        size_t n = w->l->topic_at[k + 1] - w->l->topic_at[k];
+        posts_room(w, n);
+        for (size_t i = 0; i < n; i++)
+                w->posts[i] = (struct post){w->l->topic_docs[w->l->topic_at[k] + i], 2, 0};
+        code_posts(w, t->key, t->klen, n, NULL, 0);
+}
+
+/* Whether the published list o holds a document of the memo that is gone or renumbered:
+ * 1, 0, or -1 when it does not decode. Reads only up to the last such document. */
+static int list_touched(const struct layout *l, const struct otok *o)
+{
+        if (l->max_dirty == NO_DOC)
+                return 0;
+        struct bitr r = {o->p, o->p + o->plen, 0, 0};
+        int kd = (int)br_bits(&r, PARAM_BITS);
+        uint32_t id = UINT32_MAX;
+        for (uint32_t i = 0; i < o->df; i++) {
+                id += br_rice(&r, kd) + 1;
+                if (r.n < 0 || id >= l->s->old.ndocs)
+                        return -1;
+                if (id > l->max_dirty)
+                        return 0;
+                if (l->old_new[id] != id)
+                        return 1;
+                (void)br_gamma(&r);
+                (void)br_bits(&r, 1);
+        }
+        return r.n < 0 ? -1 : 0;
+}
+
+/* True when the n postings in w->posts are the list w->olds held (numbers, tf, title bits,
+ * positions): then the published bytes are the ones coding them would give. */
+static bool same_list(const struct worker *w, size_t n, size_t nold, bool withpos)
+{
+        if (n != nold)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                const struct post *a = &w->posts[i], *b = &w->olds[i];
+                if (a->id != b->id || a->tf2 != b->tf2 ||
+                    (withpos &&
+                     memcmp(w->gaps + a->pos, w->gaps + b->pos, (a->tf2 / 2) * sizeof *w->gaps)))
+                        return false;
+        }
+        return true;
+}
+
+/* Codes a token of the shard being written: o its published postings (NULL: none), t its
+ * entries of this build (NULL: none). A published list no change touches, or that comes
+ * out the same, is copied as it is. Returns 0, or -1 when the published postings do not
+ * decode. */
+static int code_token(struct worker *w, const struct otok *o, const struct wtok *t, int how)
+{
+        if ((t && t->topic) || (!t && o->key[0] == K_TOPIC)) { /* from the records alone */
+                if (t)
+                        code_topic(w, t, t->topic - 1);
+                return 0;
+        }
+        size_t n = 0;
+        w->ngaps = 0;
+        const unsigned char *q = NULL; /* its published positions, when they stay */
+        size_t qlen = 0;
+        bool withpos = has_positions((o ? o->key : t->key)[0]);
+        if (o) {
+                int touched = t ? 1 : how == SH_ADD ? 0 : list_touched(w->l, o);
+                if (touched < 0)
+                        return -1;
+                if (!touched) { /* no document of it changed */
+                        put_token(w, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
+                        return 0;
+                }
+                posts_room(w, o->df + (t ? t->df : 0));
+                if (decode_postings(o->p, o->plen, o->df, w->posts) < 0)
+                        return -1;
+                if (t && o->df > w->capolds) {
+                        w->capolds = o->df > 2 * w->capolds ? o->df : 2 * w->capolds;
+                        w->olds = xrealloc(w->olds, w->capolds * sizeof *w->olds);
+                }
+                if (t) /* as published, to tell whether this build changes it at all */
+                        memcpy(w->olds, w->posts, o->df * sizeof *w->olds);
+                bool dropped = false, moved = false, sorted = true;
+                uint32_t prev = NO_DOC; /* the last number kept */
+                for (uint32_t i = 0; i < o->df; i++) {
+                        uint32_t was = w->posts[i].id;
+                        if (was >= w->l->s->old.ndocs)
+                                return -1;
+                        uint32_t now = w->l->old_new[was];
+                        dropped |= now == NO_DOC;
+                        moved |= now != was;
+                        w->posts[i].id = now;
+                        if (now == NO_DOC)
+                                continue;
+                        if (prev != NO_DOC && now < prev)
+                                sorted = false;
+                        prev = now;
+                }
+                if (!t && !moved) {
+                        put_token(w, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
+                        return 0;
+                }
+                /* the positions are coded again when the list of documents changes other
+                 * than by their numbers, which they do not hold */
+                if (!withpos || (!t && !dropped && sorted)) {
+                        q = o->q;
+                        qlen = o->qlen;
+                } else if (decode_positions(w, o->q, o->qlen, w->posts, o->df) < 0) {
+                        return -1;
+                }
+                for (uint32_t i = 0; t && i < o->df; i++)
+                        w->olds[i].pos = w->posts[i].pos;
+                for (uint32_t i = 0; i < o->df; i++)
+                        if (w->posts[i].id != NO_DOC)
+                                w->posts[n++] = w->posts[i];
+                if (!sorted)
+                        sort_posts(w, w->posts, n);
+        }
+        if (t)
+                n = gather_posts(w, t, n);
+        if (o && t && same_list(w, n, o->df, withpos)) {
+                put_token(w, o->key, o->klen, o->df, o->p, o->plen, o->q, o->qlen);
+                return 0;
+        }
+        code_posts(w, o ? o->key : t->key, o ? o->klen : t->klen, n, q, qlen);
+        return 0;
+}
+
+/* Reads the published shard sh (its files checked against the digests the memo recorded)
+ * into l->otoks. Returns 0, or -1 after reporting. */
+static int read_shard(struct worker *w, uint32_t sh)
+{
+        char rel[2][64];
+        snprintf(rel[0], sizeof rel[0], "search/idx/p/%03x.bin", (unsigned)sh);
+        snprintf(rel[1], sizeof rel[1], "search/idx/q/%03x.bin", (unsigned)sh);
+        struct buf *b[2] = {&w->oldp, &w->oldq};
+        for (int i = 0; i < 2; i++) {
+                unsigned char md[32];
+                buf_reset(b[i]);
+                int rc = w->l->io->read(w->l->io->ctx, rel[i], b[i]);
+                if (rc == 0)
+                        digest_sha256(md, b[i]->data ? b[i]->data : "", b[i]->len);
+                if (rc < 0 || memcmp(md, w->l->s->old.files + 64 * (size_t)sh + 32 * i, 32)) {
+                        diag_error(w->l->d, rel[i], 0, 0,
+                                   "the published search index changed during the build");
+                        return -1;
+                }
+        }
+        const unsigned char *p = (const unsigned char *)w->oldp.data, *end = p + w->oldp.len;
+        uint64_t count = get_varint(&p, end);
+        if (count > w->oldp.len)
+                goto bad;
+        w->notoks = 0;
+        if (count > w->capotoks) {
+                w->capotoks = (size_t)count;
+                w->otoks = xrealloc(w->otoks, w->capotoks * sizeof *w->otoks);
+        }
+        for (uint64_t k = 0; k < count; k++) {
+                struct otok *o = &w->otoks[w->notoks++];
+                uint64_t klen = get_varint(&p, end);
+                if (!klen || klen > (uint64_t)(end - p))
+                        goto bad;
+                o->key = (const char *)p;
+                o->klen = (size_t)klen;
+                p += klen;
+                uint64_t df = get_varint(&p, end), plen = get_varint(&p, end),
+                         qlen = get_varint(&p, end);
+                if (!df || df > UINT32_MAX || plen > w->oldp.len || qlen > w->oldq.len)
+                        goto bad;
+                o->df = (uint32_t)df;
+                o->plen = (size_t)plen;
+                o->qlen = (size_t)qlen;
+        }
+        size_t poff = (size_t)(p - (const unsigned char *)w->oldp.data), qoff = 0;
+        for (size_t k = 0; k < w->notoks; k++) {
+                struct otok *o = &w->otoks[k];
+                if (o->plen > w->oldp.len - poff || o->qlen > w->oldq.len - qoff)
+                        goto bad;
+                o->p = (const unsigned char *)w->oldp.data + poff;
+                o->q = (const unsigned char *)w->oldq.data + qoff;
+                poff += o->plen;
+                qoff += o->qlen;
+        }
+        if (poff != w->oldp.len || qoff != w->oldq.len)
+                goto bad;
+        return 0;
+bad:
+        diag_error(w->l->d, rel[0], 0, 0, "the published search index does not decode");
+        return -1;
+}
+
+/* Writes shard sh: p/XXX.bin, a directory (count, then per token: key length, key, df,
+ * postings bytes, positions bytes) followed by the postings, and q/XXX.bin, the positions
+ * of the same tokens back to back. A shard nothing changed in is kept as published; one
+ * something changed in is the published one with this build's changes (see search.h).
+ * Returns 0, or -1 (after reporting when emit did not). */
+static int write_shard(struct worker *w, uint32_t sh)
+{
+        const struct search_io *io = w->l->io;
+        char prel[64], qrel[64];
+        snprintf(prel, sizeof prel, "search/idx/p/%03x.bin", (unsigned)sh);
+        snprintf(qrel, sizeof qrel, "search/idx/q/%03x.bin", (unsigned)sh);
+        if (!w->l->affected[sh]) {
+                memcpy(w->l->files[sh], w->l->s->old.files + 64 * (size_t)sh, 64);
+                if (io->keep(io->ctx, prel, w->l->files[sh], false) &&
+                    io->keep(io->ctx, qrel, w->l->files[sh] + 32, false))
+                        return 0;
+                diag_error(w->l->d, prel, 0, 0,
+                           "the published search index changed during the build");
+                return -1;
+        }
+        w->notoks = 0;
+        if (w->l->s->incremental && read_shard(w, sh) < 0)
+                return -1;
+        buf_reset(&w->dir);
+        buf_reset(&w->pb);
+        buf_reset(&w->qb);
+        w->nentries = 0;
+        size_t i = 0, j = w->l->shard_at[sh], jend = w->l->shard_at[sh + 1];
+        while (i < w->notoks || j < jend) {
+                const struct otok *o = i < w->notoks ? &w->otoks[i] : NULL;
+                const struct wtok *t = j < jend ? w->l->sorted[j] : NULL;
+                int c = !o ? 1 : !t ? -1 : key_cmp(o->key, o->klen, t->key, t->klen);
+                if (j + AHEAD < jend)
+                        for (size_t m = w->l->sorted[j + AHEAD]->member;
+                             m <
+                             w->l->sorted[j + AHEAD]->member + w->l->sorted[j + AHEAD]->nmembers;
+                             m++)
+                                __builtin_prefetch(w->l->members[m].first);
+                if (code_token(w, c <= 0 ? o : NULL, c >= 0 ? t : NULL, w->l->affected[sh]) < 0) {
+                        diag_error(w->l->d, prel, 0, 0,
+                                   "the published search index does not decode");
+                        return -1;
+                }
+                i += c <= 0;
+                j += c >= 0;
+        }
+        buf_reset(&w->pf);
+        put_varint(&w->pf, w->nentries);
+        buf_put(&w->pf, w->dir.data, w->dir.len);
+        buf_put(&w->pf, w->pb.data, w->pb.len);
+        buf_grow(&w->pf, 0);
+        buf_grow(&w->qb, 0);
+        if (w->l->s->keyed) { /* the keys, and the memo's digests */
+                digest_sha256(w->l->files[sh], w->pf.data, w->pf.len);
+                digest_sha256(w->l->files[sh] + 32, w->qb.data, w->qb.len);
+        }
+        bool keys = w->l->s->keyed;
+        if (io->emit(io->ctx, prel, &w->pf, keys ? w->l->files[sh] : NULL) < 0 ||
+            io->emit(io->ctx, qrel, &w->qb, keys ? w->l->files[sh] + 32 : NULL) < 0)
+                return -1;
+        return 0;
+}
+
+/* Codes shard i (pool-style: safe on several threads): on a worker no other thread uses
+ * meanwhile. Returns 0, or -1 after reporting (when emit did not). */
+static int shard_one(void *arg, size_t i)
+{
+        struct layout *l = arg;
+        pthread_mutex_lock(&l->lock);
+        struct worker *w = l->failed ? NULL : l->idle;
+        if (w) {
+                l->idle = w->next_idle;
+        } else if (!l->failed) {
+                w = xcalloc(1, sizeof *w);
+                w->l = l;
+                w->next = l->workers;
+                l->workers = w;
+        }
+        pthread_mutex_unlock(&l->lock);
+        if (!w)
+                return -1; /* another shard failed: the index is not written */
+        int rc = write_shard(w, (uint32_t)i);
+        pthread_mutex_lock(&l->lock);
+        w->next_idle = l->idle;
+        l->idle = w;
+        l->failed |= rc < 0;
+        pthread_mutex_unlock(&l->lock);
+        return rc;
+}
+
+/* Codes every shard on this thread. Returns 0 or -1. */
+static int shards_here(struct layout *l)
+{
+        for (uint32_t sh = 0; sh < l->shards; sh++)
+                if (shard_one(l, sh) < 0)
+                        return -1;
+        return 0;
+}
+
+/* Gives each token its shard (of l->shards), sorts the tokens by shard, then key, and
+ * marks the shards that change (all without a memo): those of the tokens of this build's
+ * entries and of topics whose documents changed (SH_ADD), and those of the documents of
+ * the memo that are gone, changed or renumbered (SH_MOVE). */
+static void plan_shards(struct search_index *s, struct layout *l)
+{
         l->shard_at = xcalloc(l->shards + 1, sizeof *l->shard_at);
+        l->affected = xcalloc(l->shards, 1);
+        l->files = xcalloc(l->shards, sizeof *l->files);
         for (size_t i = 0; i < l->ntoks; i++) {
                 struct wtok *t = &l->toks[i];
-                t->shard = fnv1a(t->key, shard_key_len(t)) & (l->shards - 1);
+                t->shard = key_shard(t->key, t->klen, l->shards - 1);
                 l->shard_at[t->shard + 1]++;
+                if (!t->topic)
+                        l->affected[t->shard] = SH_ADD;
         }
         for (uint32_t sh = 0; sh < l->shards; sh++)
                 l->shard_at[sh + 1] += l->shard_at[sh];
@@ -2169,79 +2918,49 @@ static void plan_shards(struct layout *l)
         for (uint32_t sh = 0; sh < l->shards; sh++)
                 qsort(l->sorted + l->shard_at[sh], l->shard_at[sh + 1] - l->shard_at[sh],
                       sizeof *l->sorted, tok_cmp);
-}
-
-/* Writes into pf (emptied first) the directory of a shard's n tokens: count, then per
- * token key length, key, df, postings bytes, positions bytes. */
-static void put_directory(struct buf *pf, struct wtok *const *toks, size_t n)
-{
-        size_t room = 10;
-        for (size_t k = 0; k < n; k++)
-                room += toks[k]->klen + 50; /* five varints of at most 10 bytes */
-        buf_reset(pf);
-        buf_grow(pf, room);
-        unsigned char *d = varint_to((unsigned char *)pf->data, n);
-        for (size_t k = 0; k < n; k++) {
-                const struct wtok *t = toks[k];
-                d = varint_to(d, t->klen);
-                memcpy(d, t->key, t->klen);
-                d += t->klen;
-                d = varint_to(d, t->df);
-                d = varint_to(d, t->plen);
-                d = varint_to(d, t->qlen);
+        if (!s->incremental) {
+                memset(l->affected, SH_MOVE, l->shards);
+                return;
         }
-        pf->len = (size_t)(d - (unsigned char *)pf->data);
-        pf->data[pf->len] = '\0';
-}
-
-/* Writes the shards: p/XXX.bin, a directory (count, then per token: key length, key, df,
- * postings bytes, positions bytes) followed by the postings, and q/XXX.bin, the positions
- * of the same tokens back to back. Every shard file is written, empty or not. With code,
- * each shard's tokens are coded just before it is written (else all were). Returns 0
- * or -1. */
-static int write_shards(struct layout *l, bool code, search_emit_fn emit, void *ctx)
-{
-        int rc = -1;
-        struct buf pf = {0}, qf = {0};
-        for (uint32_t sh = 0; sh < l->shards; sh++) {
-                size_t from = l->shard_at[sh], to = l->shard_at[sh + 1];
-                if (code) {
-                        buf_reset(&l->post);
-                        buf_reset(&l->posn);
-                        for (size_t k = from; k < to; k++) {
-                                prefetch_token(l,
-                                               k + AHEAD < l->ntoks ? l->sorted[k + AHEAD] : NULL);
-                                code_any(l, l->sorted[k]);
-                        }
+        const struct memo *m = &s->old;
+        /* topics: those whose documents are not the memo's, and those gone */
+        size_t a = 0, b = 0;
+        while (a < l->nslugs || b < m->ntopics) {
+                int c = a == l->nslugs    ? 1
+                        : b == m->ntopics ? -1
+                                          : key_cmp(l->slugs[a], strlen(l->slugs[a]),
+                                                    m->topics[b].s, m->topics[b].len);
+                const char *slug = c <= 0 ? l->slugs[a] : m->topics[b].s;
+                size_t len = c <= 0 ? strlen(l->slugs[a]) : m->topics[b].len;
+                if (c || memcmp(l->topic_md + 32 * a, m->topics[b].md, 32)) {
+                        char *key = xasprintf("%c%.*s", K_TOPIC, (int)len, slug);
+                        uint32_t sh = key_shard(key, len + 1, l->shards - 1);
+                        if (!l->affected[sh])
+                                l->affected[sh] = SH_ADD;
+                        free(key);
                 }
-                buf_reset(&qf);
-                put_directory(&pf, l->sorted + from, to - from);
-                for (size_t k = from; k < to; k++) {
-                        buf_put(&pf, l->post.data + l->sorted[k]->poff, l->sorted[k]->plen);
-                        buf_put(&qf, l->posn.data + l->sorted[k]->qoff, l->sorted[k]->qlen);
-                }
-                buf_grow(&pf, 0);
-                buf_grow(&qf, 0);
-                pf.data[pf.len] = '\0';
-                char rel[64];
-                snprintf(rel, sizeof rel, "search/idx/p/%03x.bin", (unsigned)sh);
-                if (emit(ctx, rel, &pf) < 0)
-                        goto out;
-                snprintf(rel, sizeof rel, "search/idx/q/%03x.bin", (unsigned)sh);
-                if (emit(ctx, rel, &qf) < 0)
-                        goto out;
+                a += c <= 0;
+                b += c >= 0;
         }
-        rc = 0;
-out:
-        buf_free(&pf);
-        buf_free(&qf);
-        return rc;
+        /* the memo's documents whose postings go or move: every token of their shards is
+         * read, to find them */
+        l->max_dirty = NO_DOC;
+        for (size_t x = 0; x < m->ndocs; x++) {
+                if (l->old_new[x] == x)
+                        continue;
+                l->max_dirty = (uint32_t)x;
+                const unsigned char *bits = m->docs + x * (32 + m->bmbytes) + 32;
+                for (size_t k = 0; k < m->bmbytes; k++)
+                        for (unsigned v = bits[k]; v; v &= v - 1)
+                                l->affected[k * 8 + (size_t)__builtin_ctz(v)] = SH_MOVE;
+        }
 }
 
 /* Frees what search_write built. */
 static void layout_free(struct layout *l)
 {
         free(l->order);
+        free(l->old_new);
         free(l->slugs);
         free(l->names);
         free(l->dtopics);
@@ -2253,46 +2972,278 @@ static void layout_free(struct layout *l)
         free(l->topic_tok);
         free(l->topic_docs);
         free(l->topic_at);
-        free(l->posts);
-        free(l->spare);
-        free(l->gaps);
-        buf_free(&l->post);
-        buf_free(&l->posn);
+        free(l->topic_md);
         free(l->sorted);
         free(l->shard_at);
+        free(l->affected);
+        free(l->files);
+        free(l->words.v);
+        while (l->workers) {
+                struct worker *w = l->workers;
+                l->workers = w->next;
+                free(w->otoks);
+                struct buf *bufs[] = {&w->oldp, &w->oldq, &w->dir, &w->pb, &w->qb, &w->pf};
+                for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+                        buf_free(bufs[i]);
+                free(w->words.v);
+                free(w->posts);
+                free(w->spare);
+                free(w->gaps);
+                free(w->olds);
+                free(w->sums);
+                free(w);
+        }
 }
 
-int search_write(struct search_index *s, search_emit_fn emit, void *ctx)
+/* ---- the memo: what the next build needs to update this build's index in place ----
+ * MEMO_MAGIC, varint format version, the salt (32 bytes), varint shards, documents, topics
+ * and word keys; per shard the SHA-256 of its p and q files; per document by number its
+ * ident and its shard bits ((shards + 7) / 8 bytes); per topic varint length, slug and the
+ * digest of its documents (topic_digest); per word key varint length and bytes; then the
+ * SHA-256 of everything before. */
+#define MEMO_MAGIC "gongbao-search-memo\n"
+
+/* The shard count for ndocs documents: the power of two at or above ndocs / SHARD_DOCS,
+ * at least 1, at most SHARD_MAX. */
+static uint32_t shard_count(size_t ndocs)
+{
+        uint32_t shards = 1;
+        while (shards < SHARD_MAX && (size_t)shards * SHARD_DOCS < ndocs)
+                shards *= 2;
+        return shards;
+}
+
+/* Appends the memo of the index l wrote to out. */
+static void make_memo(const struct search_index *s, const struct layout *l, struct buf *out)
+{
+        size_t bm = (l->shards + 7) / 8, start = out->len;
+        buf_grow(out, 256 + 64 * (size_t)l->shards + (32 + bm) * l->ndocs + (32 + 64) * l->nslugs +
+                          16 * l->words.n);
+        buf_puts(out, MEMO_MAGIC);
+        put_varint(out, FORMAT_VERSION);
+        buf_put(out, s->salt, sizeof s->salt);
+        put_varint(out, l->shards);
+        put_varint(out, l->ndocs);
+        put_varint(out, l->nslugs);
+        put_varint(out, l->words.n);
+        buf_put(out, l->files, 64 * (size_t)l->shards);
+        for (size_t i = 0; i < l->ndocs; i++) {
+                const struct sdoc *d = l->order[i];
+                buf_put(out, d->ident, 32);
+                if (d->bits)
+                        buf_put(out, d->bits, bm);
+                else if (d->old != NO_DOC)
+                        buf_put(out, s->old.docs + d->old * (32 + bm) + 32, bm);
+                else
+                        for (size_t k = 0; k < bm; k++)
+                                buf_putc(out, '\0');
+        }
+        for (size_t k = 0; k < l->nslugs; k++) {
+                put_varint(out, strlen(l->slugs[k]));
+                buf_puts(out, l->slugs[k]);
+                buf_put(out, l->topic_md + 32 * k, 32);
+        }
+        for (size_t i = 0; i < l->words.n; i++) {
+                put_varint(out, l->words.v[i].len);
+                buf_put(out, l->words.v[i].s, l->words.v[i].len);
+        }
+        unsigned char md[32];
+        digest_sha256(md, out->data + start, out->len - start);
+        buf_put(out, md, sizeof md);
+}
+
+/* Reads n bytes at *p (below end): returns where they start and advances *p, or returns
+ * NULL when there are fewer. */
+static const unsigned char *take(const unsigned char **p, const unsigned char *end, size_t n)
+{
+        if ((size_t)(end - *p) < n)
+                return NULL;
+        const unsigned char *r = *p;
+        *p += n;
+        return r;
+}
+
+/* Reads count strings (varint length, bytes; with a digest when md) into *out. Returns 0,
+ * or -1 when they do not fit or are not sorted and unique. */
+static int memo_strings(const unsigned char **p, const unsigned char *end, size_t count, bool md,
+                        struct mstr **out)
+{
+        *out = xcalloc(count ? count : 1, sizeof **out);
+        for (size_t i = 0; i < count; i++) {
+                uint64_t len = get_varint(p, end);
+                const unsigned char *s = len < 4096 ? take(p, end, (size_t)len) : NULL;
+                const unsigned char *d = md ? take(p, end, 32) : NULL;
+                if (!s || (md && !d))
+                        return -1;
+                (*out)[i] = (struct mstr){(const char *)s, (size_t)len, d};
+                if (i && key_cmp((*out)[i - 1].s, (*out)[i - 1].len, (*out)[i].s, len) >= 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* Reads the memo in data (taking its bytes: data is left empty) into m when it is whole,
+ * was made with salt and the format of this binary and has shards shards. Returns 0, or -1
+ * (m is then empty). */
+static int memo_read(struct memo *m, struct buf *data, const unsigned char salt[32],
+                     uint32_t shards)
+{
+        memset(m, 0, sizeof *m);
+        m->raw = *data; /* taken, not copied: it is megabytes */
+        memset(data, 0, sizeof *data);
+        size_t ml = strlen(MEMO_MAGIC), n = m->raw.len;
+        unsigned char md[32];
+        if (n < ml + 32 || memcmp(m->raw.data, MEMO_MAGIC, ml))
+                goto bad;
+        digest_sha256(md, m->raw.data, n - 32);
+        if (memcmp(md, m->raw.data + n - 32, 32))
+                goto bad;
+        const unsigned char *p = (const unsigned char *)m->raw.data + ml, *end = p + n - 32 - ml;
+        const unsigned char *s;
+        uint64_t version = get_varint(&p, end);
+        if (version != FORMAT_VERSION || !(s = take(&p, end, 32)) || memcmp(s, salt, 32))
+                goto bad;
+        uint64_t sh = get_varint(&p, end), nd = get_varint(&p, end), nt = get_varint(&p, end),
+                 nw = get_varint(&p, end);
+        m->shards = (uint32_t)sh;
+        m->bmbytes = (shards + 7) / 8;
+        if (sh != shards || nd >= NO_DOC || nd > (uint64_t)(end - p) / (32 + m->bmbytes) ||
+            nt > (uint64_t)(end - p) || nw > (uint64_t)(end - p))
+                goto bad;
+        m->ndocs = (size_t)nd;
+        if (!(m->files = take(&p, end, 64 * (size_t)shards)) ||
+            !(m->docs = take(&p, end, (32 + m->bmbytes) * m->ndocs)))
+                goto bad;
+        m->ntopics = (size_t)nt;
+        m->nwords = (size_t)nw;
+        if (memo_strings(&p, end, m->ntopics, true, &m->topics) < 0 ||
+            memo_strings(&p, end, m->nwords, false, &m->words) < 0 || p != end)
+                goto bad;
+        for (size_t i = 0; i < m->nwords; i++)
+                if (m->words[i].len > 4 * WORD_KEY_CHARS)
+                        goto bad;
+        m->tcap = 1024;
+        while (m->tcap < 2 * m->ndocs)
+                m->tcap *= 2;
+        m->table = xcalloc(m->tcap, sizeof *m->table);
+        for (size_t i = 0; i < m->ndocs; i++) {
+                const unsigned char *id = m->docs + i * (32 + m->bmbytes);
+                if (memo_find(m, id) != NO_DOC)
+                        goto bad; /* one document twice: not a memo search_write made */
+                uint64_t h;
+                memcpy(&h, id, sizeof h);
+                size_t j = (size_t)h & (m->tcap - 1);
+                while (m->table[j])
+                        j = (j + 1) & (m->tcap - 1);
+                m->table[j] = (uint32_t)i + 1;
+        }
+        return 0;
+bad:
+        memo_free(m);
+        return -1;
+}
+
+/* True when every shard file the memo m recorded is the published one (io->keep, dry). */
+static bool memo_published(const struct memo *m, const struct search_io *io)
+{
+        for (uint32_t sh = 0; sh < m->shards; sh++) {
+                char rel[64];
+                snprintf(rel, sizeof rel, "search/idx/p/%03x.bin", (unsigned)sh);
+                if (!io->keep(io->ctx, rel, m->files + 64 * (size_t)sh, true))
+                        return false;
+                snprintf(rel, sizeof rel, "search/idx/q/%03x.bin", (unsigned)sh);
+                if (!io->keep(io->ctx, rel, m->files + 64 * (size_t)sh + 32, true))
+                        return false;
+        }
+        return true;
+}
+
+bool search_begin(struct search_index *s, const struct search_io *io, struct buf *memo,
+                  const unsigned char salt[32], size_t ndocs)
+{
+        s->begun = true;
+        s->expect = ndocs;
+        s->shards = shard_count(ndocs);
+        s->keyed = io && io->keep && io->read;
+        memset(s->salt, 0, sizeof s->salt);
+        if (salt)
+                memcpy(s->salt, salt, sizeof s->salt);
+        memo_free(&s->old);
+        s->have_given = memo && memo->len >= 32;
+        if (s->have_given)
+                memcpy(s->given, memo->data + memo->len - 32, 32);
+        s->incremental = s->keyed && memo && memo_read(&s->old, memo, s->salt, s->shards) == 0 &&
+                         memo_published(&s->old, io);
+        if (!s->incremental)
+                memo_free(&s->old);
+        return s->incremental;
+}
+
+int search_write(struct search_index *s, const struct search_io *io, struct diag *d)
 {
         int rc = -1;
-        struct layout l = {0};
+        struct layout l = {.s = s, .io = io, .d = d};
+        pthread_mutex_init(&l.lock, NULL);
         order_docs(s, &l);
-        merge_tokens(s, &l);
-        uint64_t positions = 0;
-        for (size_t i = 0; i < l.ndocs; i++)
-                positions += l.order[i]->length;
-        l.avglen = l.ndocs ? (uint32_t)(positions / l.ndocs) : 0;
-        for (uint32_t tf = 0; tf < 64; tf++)
-                l.kp[tf] = rice_k(l.avglen, (uint64_t)tf + 1);
-        /* A large index has SHARD_MAX shards whatever the exact sizes: then code the tokens
-         * shard by shard, each just before it is written, so that the coded index is never
-         * all in memory. Else code them all first to count the bytes. */
-        bool by_shard = shard_count(size_floor(s, &l)) == SHARD_MAX;
-        size_t total = 0;
-        for (size_t i = 0; i < l.ntoks && !by_shard; i++) {
-                prefetch_token(&l, i + AHEAD < l.ntoks ? &l.toks[i + AHEAD] : NULL);
-                code_any(&l, &l.toks[i]);
-                total += l.toks[i].plen + l.toks[i].qlen + l.toks[i].klen + 4;
-        }
-        l.shards = by_shard ? SHARD_MAX : shard_count(total);
-        plan_shards(&l);
-        if (write_meta(&l, emit, ctx) < 0 || write_records(&l, emit, ctx) < 0 ||
-            write_shards(&l, by_shard, emit, ctx) < 0 || write_words(&l, emit, ctx) < 0)
+        if (s->begun && l.ndocs != s->expect) {
+                diag_error(d, "search/idx", 0, 0, "%zu documents indexed, %zu expected", l.ndocs,
+                           s->expect);
                 goto out;
+        }
+        for (size_t i = 0; i < l.ndocs; i++)
+                if (l.order[i]->old == NO_DOC && !l.order[i]->tokenised) {
+                        diag_error(d, "search/idx", 0, 0,
+                                   "%s: the search index needs this document's text",
+                                   l.order[i]->url);
+                        goto out;
+                }
+        l.shards = s->begun ? s->shards : shard_count(l.ndocs);
+        merge_tokens(s, &l);
+        plan_shards(s, &l);
+        if (write_meta(&l) < 0 || write_records(&l) < 0)
+                goto out;
+        s->stats =
+            (struct search_stats){.in_place = s->incremental, .docs = l.ndocs, .shards = l.shards};
+        for (size_t i = 0; i < l.ndocs; i++)
+                s->stats.tokenised += l.order[i]->tokenised;
+        for (uint32_t sh = 0; sh < l.shards; sh++)
+                s->stats.coded += l.affected[sh] != SH_KEEP;
+        if (io->run ? io->run(io->ctx, l.shards, shard_one, &l) < 0 : shards_here(&l) < 0)
+                goto out;
+        if (write_words(&l) < 0)
+                goto out;
+        buf_free(&s->next);
+        s->next_ready = s->keyed;
+        if (s->keyed)
+                make_memo(s, &l, &s->next);
         rc = 0;
 out:
         layout_free(&l);
+        pthread_mutex_destroy(&l.lock);
         return rc;
+}
+
+const struct search_stats *search_stats(const struct search_index *s)
+{
+        return &s->stats;
+}
+
+int search_memo(struct search_index *s, struct buf *out)
+{
+        if (!s->next_ready)
+                return -1;
+        /* the checksum ends the memo: the same one, the same bytes */
+        if (s->have_given && !memcmp(s->next.data + s->next.len - 32, s->given, 32))
+                return 0;
+        if (!out->len) { /* megabytes: handed over, not copied */
+                buf_free(out);
+                *out = s->next;
+                memset(&s->next, 0, sizeof s->next);
+                s->next_ready = false;
+                return 1;
+        }
+        buf_put(out, s->next.data, s->next.len);
+        return 1;
 }
 
 /* True when the element name (len bytes, lower case) starts or ends a line of text. */

@@ -3,7 +3,10 @@
 # input writes no file (inodes and mtimes stay), every body comes from the cache, and
 # after random edits (bodies, titles, tags, dates, new and removed articles, a dataset,
 # site.yaml, templates) an incremental build -- which keeps the pages whose key did not
-# change without rendering them -- is byte-identical to a clean --no-cache build. Then
+# change without rendering them -- is byte-identical to a clean --no-cache build; the
+# search index is updated in place (one article tokenised, only the shards it is in coded,
+# a few shard files written) and is still a clean build's after each kind of edit, and is
+# built whole when its memo is damaged or missing or a shard was edited by hand. Then
 # what must not be trusted: a cached body whose link target went away, a damaged manifest
 # or cache entry, a file edited or deleted by hand in site/, a build killed half way.
 . tests/lib.sh
@@ -44,8 +47,8 @@ fi
 n=$(find "$w/content/articles" -name '*.md' | wc -l)
 summary | grep -q "; $n of $n bodies from the cache" && pass "incremental: all $n bodies from the cache" ||
 	fail "incremental: all $n bodies from the cache" "$(summary)"
-# besides the entries: lint's memo (t_lint.sh), the load memo and the entries' briefs
-entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs ! -name load | wc -l)
+# besides the entries: the memos (lint: t_lint.sh; load, search: below) and the briefs
+entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs ! -name load ! -name search | wc -l)
 [ "$entries" = "$n" ] && pass "incremental: the cache holds one entry per article, under \$XDG_CACHE_HOME/gongbao" ||
 	fail "incremental: one cache entry per article" "$entries entries for $n articles"
 briefs=$(find "$XDG_CACHE_HOME/gongbao" -type f -name briefs)
@@ -119,7 +122,7 @@ def write(p, s): open(p, 'w', encoding='utf-8').write(s)
 linked = set()
 for p in arts:
     linked.update(re.findall(r'\]\(/articles/([^/)#]+)', read(p)))
-kinds = ['body', 'body', 'title', 'tag', 'new', 'remove', 'summary', 'date', 'source']
+kinds = ['body', 'body', 'title', 'tag', 'new', 'remove', 'summary', 'date', 'source', 'topic']
 for _ in range(3):
     kind = rng.choice(kinds)
     p = rng.choice(arts)
@@ -144,6 +147,11 @@ for _ in range(3):
         # front matter only, and shown on cards (the lists and the related articles)
         head = re.sub(r'^(source|region): .*\n?', '', head, flags=re.M).rstrip('\n')
         write(p, head + '\nsource: "第%d轮来源"\nregion: "第%d轮地区"' % (seed, seed) + sep + body)
+    elif kind == 'topic':
+        # what the search index files under a topic, and the records' topic numbers
+        new = 'education' if not re.search(r'^topics:.*education', head, flags=re.M) else 'water-supply'
+        head = re.sub(r'^topics: .*\n?', '', head, flags=re.M).rstrip('\n')
+        write(p, head + '\ntopics: [%s]' % new + sep + body)
     elif kind == 'tag':
         write(p, re.sub(r'^tags: *\[', 'tags: [轮次%d, ' % (seed % 3), s, count=1, flags=re.M))
     elif kind == 'new':
@@ -170,6 +178,114 @@ for round in 1 2 3 4 5 6 7 8; do
 		fail "incremental/round $round: builds" "$(grep error "$T/err.log" | head -n 3)"
 	fi
 done
+
+# The search index updated in place (gen/search.h), on a generated corpus large enough
+# that an article's tokens are in only part of the shards: a rebuild after an edit
+# tokenises the edited article alone, codes only the shards its tokens are in, and writes
+# only the shard files whose bytes changed; after each kind of edit the whole site is a
+# clean build's. A damaged or missing memo and a shard edited by hand in site/ make a whole
+# index, still exact; the build after that is in place again.
+big=$T/big
+mkdir -p "$big"
+$PY bench/corpus.py "$big/content" 300 >/dev/null
+bbuild() { (cd "$big" && GONGBAO_TIMING=1 "$G" build --content content --templates "$top/templates" --static "$top/static" --out site >/dev/null 2>"$T/big.log"); }
+# big_same NAME WANT: site/ equals a clean build, and the index was made as WANT says
+# ("updated in place" or "built whole").
+big_same() {
+	rm -rf "$big/clean" "$big/.clean.prev" "$big/.clean.manifest"
+	(cd "$big" && "$G" build --no-cache --content content --templates "$top/templates" --static "$top/static" --out clean >/dev/null 2>&1)
+	how=$(grep 'search index' "$T/big.log" | sed 's/^gen: search index //')
+	if ! diff -r "$big/site" "$big/clean" >"$T/diff.log" 2>&1; then
+		fail "incremental/search: $1: the same as a clean build" "$(head -n 5 "$T/diff.log")"
+	elif [ "${how#$2}" = "$how" ]; then
+		fail "incremental/search: $1: the index $2" "$how"
+	else
+		pass "incremental/search: $1: the same as a clean build, the index $how"
+	fi
+}
+# bcheck NAME WANT: builds, then big_same.
+bcheck() {
+	if bbuild; then
+		big_same "$1" "$2"
+	else
+		fail "incremental/search: $1: builds" "$(grep error "$T/big.log" | head -n 3)"
+	fi
+}
+# inodes: every shard file's inode, to count the files a build wrote.
+inodes() { (cd "$big/site/search/idx" && find p q -type f -printf '%p %i\n' | sort); }
+bart() { find "$big/content/articles" -name '*.md' | sort | sed -n "$1p"; }
+bbuild && bbuild
+inodes >"$T/inodes.1"
+printf '\n此外，另有一段新增文字：夔魖。\n' >>"$(bart 100)"
+bbuild
+inodes >"$T/inodes.2"
+line=$(grep 'search index' "$T/big.log")
+written=$(join "$T/inodes.1" "$T/inodes.2" | awk '$2 != $3' | wc -l)
+coded=$(echo "$line" | sed -n 's/.*tokenised, \([0-9]*\) of \([0-9]*\) shards coded/\1/p')
+shards=$(echo "$line" | sed -n 's/.*tokenised, \([0-9]*\) of \([0-9]*\) shards coded/\2/p')
+if echo "$line" | grep -q 'updated in place: 1 of [0-9]* documents tokenised' &&
+	[ "${coded:-0}" -gt 0 ] && [ "$coded" -lt "$shards" ] && [ "$written" -gt 0 ] && [ "$written" -le 64 ]; then
+	pass "incremental/search: one paragraph added: one article tokenised, $coded of $shards shards coded, $written shard files written"
+else
+	fail "incremental/search: one paragraph added: one article tokenised, some shards coded, a few files written" "$line; $written files written"
+fi
+big_same "one paragraph added" "updated in place"
+bedit() {
+	$PY - "$1" "$2" "$newest" <<'EOF2'
+import re, sys
+p, kind, newest = sys.argv[1], sys.argv[2], sys.argv[3]
+s = open(p, encoding='utf-8').read()
+if kind == 'title':
+    s = re.sub(r'^title: *"?(.*?)"?$', lambda m: 'title: "%s（修订）"' % m.group(1), s, count=1, flags=re.M)
+elif kind == 'newest':
+    s = re.sub(r'^date: .*$', 'date: %s' % newest, s, count=1, flags=re.M)
+elif kind == 'older':
+    s = re.sub(r'^date: .*$', 'date: 2001-01-02T08:00:00+08:00', s, count=1, flags=re.M)
+elif kind == 'topics':
+    s = re.sub(r'^topics: .*$', 'topics: [employment, wage-arrears]', s, count=1, flags=re.M)
+elif kind == 'body':
+    head, sep, body = s.partition('\n---\n')
+    lines = body.split('\n')
+    lines.insert(len(lines) // 2, '\n中间插入的一段文字，含有数字2718。\n')
+    s = head + sep + '\n'.join(lines)
+open(p, 'w', encoding='utf-8').write(s)
+EOF2
+}
+newest=$(date -d '-1 day' +%Y-%m-%dT08:00:00+08:00) # newer than the corpus, not in the future
+bedit "$(bart 50)" body
+bcheck "a paragraph inserted in the middle" "updated in place: 1 of"
+bedit "$(bart 60)" title
+bcheck "a title" "updated in place: 1 of"
+bedit "$(bart 70)" older
+bcheck "a date (the oldest: documents renumbered)" "updated in place"
+bedit "$(bart 80)" newest
+bcheck "a date (the newest)" "updated in place"
+bedit "$(bart 90)" topics
+bcheck "topics" "updated in place: 0 of"
+sed "s/^title: .*/title: \"最新的一篇\"/; s/^date: .*/date: $newest/" "$(bart 110)" >"$big/content/articles/newest.md"
+bcheck "the newest article added" "updated in place" # (the bodies with charts are rendered again: their key takes every dataset)
+sed 's/^title: .*/title: "较早的一篇"/; s/^date: .*/date: 2019-05-06T08:00:00+08:00/' "$(bart 120)" >"$big/content/articles/older.md"
+bcheck "an older article added" "updated in place: 1 of"
+for n in $(seq 130 200); do # an article no other links to
+	slug=$(basename "$(bart $n)" .md)
+	grep -rq "/articles/$slug/" "$big/content/articles" || break
+done
+rm "$(bart $n)"
+bcheck "an article removed" "updated in place"
+for m in $(find "$XDG_CACHE_HOME/gongbao" -type f -name search); do
+	printf 'garbage' | dd of="$m" bs=1 seek=100 conv=notrunc 2>/dev/null
+done
+bedit "$(bart 140)" body
+bcheck "a damaged memo" "built whole"
+bcheck "the same input after it" "updated in place: 0 of"
+find "$XDG_CACHE_HOME/gongbao" -type f -name search -delete
+bedit "$(bart 150)" body
+bcheck "no memo" "built whole"
+printf 'x' >>"$big/site/search/idx/p/001.bin"
+bedit "$(bart 160)" body
+bcheck "a shard edited by hand in site/" "built whole"
+bedit "$(bart 170)" body
+bcheck "after it" "updated in place: 1 of"
 
 # Front matter only, one field at a time, on one article: its body (and so its body's
 # cache entry) stays the same while its page, its neighbours' and the lists change.

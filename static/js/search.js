@@ -274,10 +274,14 @@
     return 2 ** n + this.take(n);
   };
 
-  /* floor(log2(a / b)), 0 below 2: the Rice parameter (rice_k in search.c). */
-  function riceK(a, b) {
-    const x = b ? Math.floor(a / b) : a;
-    return x > 1 ? 31 - Math.clz32(x) : 0;
+  /* The bits of a list's Rice parameter, at the start of its postings and its positions. */
+  const PARAM_BITS = 5;
+
+  /* The Rice parameter of the positions of a posting with tf occurrences in a list whose
+   * parameter is kq: kq - floor(log2(tf + 1)), at least 0 (pos_k in search.c). */
+  function posK(kq, tf) {
+    const c = 31 - Math.clz32(tf + 1);
+    return kq > c ? kq - c : 0;
   }
 
   /* The words' shard key: class byte and the first characters of the word. */
@@ -304,8 +308,16 @@
     return JSON.parse(utf8Decode(b, 0, b.length));
   };
 
+  /* The format this file reads (search.h). */
+  const FORMAT_VERSION = 2;
+
   Index.prototype.meta = function () {
-    if (!this.metaP) this.metaP = this.json('meta.json');
+    if (!this.metaP) {
+      this.metaP = this.json('meta.json').then((meta) => {
+        if (meta.version !== FORMAT_VERSION) throw new Error('search index: format ' + meta.version);
+        return meta;
+      });
+    }
     return this.metaP;
   };
 
@@ -351,7 +363,7 @@
     if (e.post) return e.post;
     const docs = new Int32Array(e.df), tf = new Int32Array(e.df), title = new Uint8Array(e.df);
     const r = new Bits(e.bytes, e.poff);
-    const kd = riceK(e.meta.docs, e.df);
+    const kd = r.take(PARAM_BITS);
     let id = -1;
     for (let k = 0; k < e.df; k++) {
       id += r.rice(kd) + 1;
@@ -370,9 +382,10 @@
     const p = postings(e);
     const map = new Map();
     const r = new Bits(q || new Uint8Array(0), e.qoff);
+    const kq = r.take(PARAM_BITS);
     for (let k = 0; k < e.df; k++) {
       const list = new Array(p.tf[k]);
-      const kp = riceK(e.meta.avglen, p.tf[k] + 1);
+      const kp = posK(kq, p.tf[k]);
       let last = -1;
       for (let j = 0; j < p.tf[k]; j++) {
         last += r.rice(kp) + 1;
@@ -458,7 +471,8 @@
   };
 
   /* Runs a query. filters: {topic: slug, year: "2024"}. Returns {terms, ids} with ids
-   * ranked: more terms in the title first, then more occurrences, then newer (lower id). */
+   * ranked: more terms in the title first, then more occurrences, then newer (documents
+   * are numbered oldest first: a higher id). */
   Index.prototype.search = async function (q, filters) {
     const terms = G.parse(q);
     if (!terms.length) return { terms, ids: [] };
@@ -484,7 +498,7 @@
       for (const d of score.keys()) if (!inTopic.has(d)) score.delete(d);
     }
     const ids = [...score.values()]
-      .sort((a, b) => b.title - a.title || b.tf - a.tf || a.d - b.d)
+      .sort((a, b) => b.title - a.title || b.tf - a.tf || b.d - a.d)
       .map((s) => s.d);
     return { terms, ids };
   };

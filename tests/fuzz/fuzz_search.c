@@ -6,9 +6,10 @@
 #include "search.h"
 
 /* An emit function that only checks what it is given. */
-static int sink(void *ctx, const char *rel, const struct buf *data)
+static int sink(void *ctx, const char *rel, const struct buf *data, const unsigned char *key)
 {
         (void)ctx;
+        (void)key;
         if (strncmp(rel, "search/", 7) || strstr(rel, "..") || !data)
                 abort();
         return 0;
@@ -34,8 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 json_t *topics = json_pack("[{s:s, s:O}]", "slug", "health", "name", name);
                 search_add(s, "articles/a/", text, "2025-01-02", topics, "article", text);
                 search_add(s, "articles/b/", "第二篇", "", topics, "page", "正文");
-                if (search_write(s, sink, NULL) < 0)
+                struct search_io io = {.emit = sink};
+                struct diag *d = diag_new();
+                if (search_write(s, &io, d) < 0)
                         abort();
+                diag_free(d);
                 json_decref(topics);
                 search_free(s);
         }
