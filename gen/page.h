@@ -26,9 +26,10 @@ struct render_opts {
 
 /* What a build produced, for the summary line. */
 struct render_stats {
-        long pages; /* HTML pages */
-        long feeds; /* RSS, Atom and JSON Feed files */
-        long files; /* everything written, copies included */
+        long pages;   /* HTML pages */
+        long feeds;   /* RSS, Atom and JSON Feed files */
+        long files;   /* everything written, copies included */
+        long briefed; /* article bodies known from their briefs alone (GONGBAO_TIMING) */
 };
 
 /* The state one build's page writers share. */

@@ -276,9 +276,12 @@ static int body_one(void *arg, size_t i)
                                            "body_sha256", "body_chart", NULL};
         for (const char *const *k = done; *k; k++)
                 json_object_del(a, *k);
-        if (briefed)
+        if (briefed) {
                 body_brief_apply(a, &b);
-        else if (rc == 0)
+                pthread_mutex_lock(&c->lock);
+                c->stats->briefed++;
+                pthread_mutex_unlock(&c->lock);
+        } else if (rc == 0)
                 body_apply(c, a, i, &b);
         cache_body_free(&b);
         return rc;
@@ -308,6 +311,9 @@ static int render_bodies(struct page_build *c)
         }
         int rc = pool_run(c->opts->jobs, json_array_size(json_object_get(c->model, "articles")),
                           body_one, c);
+        if (getenv("GONGBAO_TIMING") && c->cache)
+                fprintf(stderr, "gen: bodies: %ld known from their briefs alone\n",
+                        c->stats->briefed);
         json_t *known = json_object_get(c->model, "known");
         json_array_foreach(json_object_get(c->model, "pages"), i, a)
         {
