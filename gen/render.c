@@ -1089,6 +1089,16 @@ static long peak_rss_mb(void)
         return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : 0;
 }
 
+/* The process's user+sys CPU time so far (all threads), for GONGBAO_TIMING. */
+static double cpu_seconds(void)
+{
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) < 0)
+                return 0;
+        return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static double seconds_now(void)
 {
         struct timespec t;
@@ -1137,12 +1147,13 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
                 if (rc < 0 && (i == 1 || !strcmp(steps[i].name, "sitemap")))
                         break; /* no pages without bodies; no sitemap of a broken site */
-                double t0 = seconds_now();
+                double t0 = seconds_now(), cpu0 = timing ? cpu_seconds() : 0;
                 if (steps[i].run(&c) < 0)
                         rc = -1;
                 if (timing)
-                        fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", steps[i].name,
-                                seconds_now() - t0, peak_rss_mb());
+                        fprintf(stderr, "gen: %-10s %.3f s  cpu %.3f s  (peak RSS %ld MB)\n",
+                                steps[i].name, seconds_now() - t0, cpu_seconds() - cpu0,
+                                peak_rss_mb());
         }
         page_keys_end(&c);
         free(c.body_keys);
