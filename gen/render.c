@@ -440,26 +440,34 @@ static int write_articles(struct page_build *c)
         return rc;
 }
 
+/* Appends the link to page k of a list whose first page is at base (n: the current). */
+static void page_link(json_t *pages, const char *base, int k, int n)
+{
+        char *url = k == 1 ? xstrdup(base) : xasprintf("%spage/%d/", base, k);
+        json_array_append_new(
+            pages, json_pack("{s:i, s:s, s:b}", "number", k, "url", url, "current", k == n));
+        free(url);
+}
+
 /* Pagination for page n (1-based) of total, for a list whose first page is at base. */
 static json_t *pagination(const char *base, int n, int total)
 {
         if (total <= 1)
                 return NULL;
+        /* the first and the last page and those near n, with one gap marker for each run
+         * of pages left out; only those are visited, so that a list's pages cost what they
+         * show, not what the list has (the home page of 100,000 articles has 5,000) */
         json_t *pages = json_array();
-        for (int k = 1; k <= total; k++) {
-                int near = k == 1 || k == total || (k >= n - PAGE_WINDOW && k <= n + PAGE_WINDOW);
-                if (!near) {
-                        /* one gap marker stands for the run of pages left out */
-                        json_t *last = json_array_get(pages, json_array_size(pages) - 1);
-                        if (!json_object_get(last, "gap"))
-                                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
-                        continue;
-                }
-                char *url = k == 1 ? xstrdup(base) : xasprintf("%spage/%d/", base, k);
-                json_array_append_new(pages, json_pack("{s:i, s:s, s:b}", "number", k, "url", url,
-                                                       "current", k == n));
-                free(url);
-        }
+        int from = n - PAGE_WINDOW > 2 ? n - PAGE_WINDOW : 2;
+        int to = n + PAGE_WINDOW < total - 1 ? n + PAGE_WINDOW : total - 1;
+        page_link(pages, base, 1, n);
+        if (from > 2)
+                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
+        for (int k = from; k <= to; k++)
+                page_link(pages, base, k, n);
+        if (to < total - 1)
+                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
+        page_link(pages, base, total, n);
         json_t *p = json_pack("{s:i, s:i, s:o, s:b, s:b}", "current", n, "total", total, "pages",
                               pages, "has_prev", n > 1, "has_next", n < total);
         if (n > 1) {
