@@ -964,22 +964,30 @@ static int write_404(struct page_build *c)
         return page_write(c, "404", "404.html", ctx, NULL, false);
 }
 
+/* A sitemap entry and its loc, looked up once rather than at each comparison. */
+struct located {
+        const char *loc;
+        json_t *entry;
+};
+
 static int by_loc(const void *pa, const void *pb)
 {
-        return strcmp(page_str(*(json_t *const *)pa, "loc"), page_str(*(json_t *const *)pb, "loc"));
+        return strcmp(((const struct located *)pa)->loc, ((const struct located *)pb)->loc);
 }
 
 static int write_sitemap(struct page_build *c)
 {
         /* pages were added by several threads: the order is the URLs' */
         size_t n = json_array_size(c->sitemap);
-        json_t **items = xmalloc((n ? n : 1) * sizeof *items);
-        for (size_t i = 0; i < n; i++)
-                items[i] = json_incref(json_array_get(c->sitemap, i));
+        struct located *items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++) {
+                json_t *e = json_incref(json_array_get(c->sitemap, i));
+                items[i] = (struct located){page_str(e, "loc"), e};
+        }
         qsort(items, n, sizeof *items, by_loc);
         json_array_clear(c->sitemap);
         for (size_t i = 0; i < n; i++)
-                json_array_append_new(c->sitemap, items[i]);
+                json_array_append_new(c->sitemap, items[i].entry);
         free(items);
         struct buf b = {0};
         int rc = sitemap_write(c->sitemap, &b, c->d);
