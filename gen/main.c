@@ -138,18 +138,21 @@ static int build_time(const char *arg, int tz, int64_t *now, struct diag *d)
  * *since, which moves on). */
 static void timing(const char *stage, struct timespec *since)
 {
-        static struct timespec start;
+        static double cpu_before; /* user+sys CPU at the end of the last stage */
         if (!getenv("GONGBAO_TIMING"))
                 return;
-        if (!start.tv_sec)
-                start = *since;
         struct timespec t;
         clock_gettime(CLOCK_MONOTONIC, &t);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", stage,
+        /* CPU beside wall time: a stage that scales badly in wall time but not in CPU is
+         * waiting (the disk, too few threads), not working */
+        double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+        fprintf(stderr, "gen: %-10s %.3f s  cpu %.3f s  (peak RSS %ld MB)\n", stage,
                 (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9,
-                ru.ru_maxrss / 1024);
+                cpu - cpu_before, ru.ru_maxrss / 1024);
+        cpu_before = cpu;
         *since = t;
 }
 

@@ -538,26 +538,34 @@ static int write_articles(struct page_build *c)
         return rc;
 }
 
+/* Appends the link to page k of a list whose first page is at base (n: the current). */
+static void page_link(json_t *pages, const char *base, int k, int n)
+{
+        char *url = k == 1 ? xstrdup(base) : xasprintf("%spage/%d/", base, k);
+        json_array_append_new(
+            pages, json_pack("{s:i, s:s, s:b}", "number", k, "url", url, "current", k == n));
+        free(url);
+}
+
 /* Pagination for page n (1-based) of total, for a list whose first page is at base. */
 static json_t *pagination(const char *base, int n, int total)
 {
         if (total <= 1)
                 return NULL;
+        /* the first and the last page and those near n, with one gap marker for each run
+         * of pages left out; only those are visited, so that a list's pages cost what they
+         * show, not what the list has (the home page of 100,000 articles has 5,000) */
         json_t *pages = json_array();
-        for (int k = 1; k <= total; k++) {
-                int near = k == 1 || k == total || (k >= n - PAGE_WINDOW && k <= n + PAGE_WINDOW);
-                if (!near) {
-                        /* one gap marker stands for the run of pages left out */
-                        json_t *last = json_array_get(pages, json_array_size(pages) - 1);
-                        if (!json_object_get(last, "gap"))
-                                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
-                        continue;
-                }
-                char *url = k == 1 ? xstrdup(base) : xasprintf("%spage/%d/", base, k);
-                json_array_append_new(pages, json_pack("{s:i, s:s, s:b}", "number", k, "url", url,
-                                                       "current", k == n));
-                free(url);
-        }
+        int from = n - PAGE_WINDOW > 2 ? n - PAGE_WINDOW : 2;
+        int to = n + PAGE_WINDOW < total - 1 ? n + PAGE_WINDOW : total - 1;
+        page_link(pages, base, 1, n);
+        if (from > 2)
+                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
+        for (int k = from; k <= to; k++)
+                page_link(pages, base, k, n);
+        if (to < total - 1)
+                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
+        page_link(pages, base, total, n);
         json_t *p = json_pack("{s:i, s:i, s:o, s:b, s:b}", "current", n, "total", total, "pages",
                               pages, "has_prev", n > 1, "has_next", n < total);
         if (n > 1) {
@@ -589,9 +597,9 @@ struct lists {
         struct page_build *c;
         struct list_spec *specs;
         size_t nspecs;
-        struct {
-                size_t spec;
-                int n;
+        struct list_job {
+                size_t spec; /* in specs */
+                int n;       /* the page number */
         } * jobs;
         size_t njobs;
 };
@@ -723,6 +731,24 @@ static int list_page(void *arg, size_t j)
         return rc;
 }
 
+/* Hands out the year pages first: each shows every article of its year on one page
+ * (a tenth of the site's cards on a large site), and taken last they left one thread
+ * working alone at the end of the step. Other pages keep their order. */
+static void years_first(struct lists *L)
+{
+        size_t n = 0;
+        for (size_t j = 0; j < L->njobs; j++)
+                n += L->specs[L->jobs[j].spec].group_months;
+        if (!n)
+                return;
+        struct list_job *sorted = xmalloc(L->njobs * sizeof *sorted);
+        size_t years = 0, rest = n;
+        for (size_t j = 0; j < L->njobs; j++)
+                sorted[L->specs[L->jobs[j].spec].group_months ? years++ : rest++] = L->jobs[j];
+        free(L->jobs);
+        L->jobs = sorted;
+}
+
 /* The index arrays 0..n-1 (every article, newest first). */
 static json_t *all_indices(size_t n)
 {
@@ -774,6 +800,7 @@ static int write_lists(struct page_build *c)
                          xasprintf("%d年", year), NULL, NULL, idx, true);
         }
         page_keys_cards(c);
+        years_first(&L);
         int rc = pool_run(c->opts->jobs, L.njobs, list_page, &L);
         for (size_t k = 0; k < L.nspecs; k++) {
                 free(L.specs[k].base);
@@ -1132,22 +1159,30 @@ static int write_404(struct page_build *c)
         return page_write(c, "404", "404.html", ctx, NULL, false);
 }
 
+/* A sitemap entry and its loc, looked up once rather than at each comparison. */
+struct located {
+        const char *loc;
+        json_t *entry;
+};
+
 static int by_loc(const void *pa, const void *pb)
 {
-        return strcmp(page_str(*(json_t *const *)pa, "loc"), page_str(*(json_t *const *)pb, "loc"));
+        return strcmp(((const struct located *)pa)->loc, ((const struct located *)pb)->loc);
 }
 
 static int write_sitemap(struct page_build *c)
 {
         /* pages were added by several threads: the order is the URLs' */
         size_t n = json_array_size(c->sitemap);
-        json_t **items = xmalloc((n ? n : 1) * sizeof *items);
-        for (size_t i = 0; i < n; i++)
-                items[i] = json_incref(json_array_get(c->sitemap, i));
+        struct located *items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++) {
+                json_t *e = json_incref(json_array_get(c->sitemap, i));
+                items[i] = (struct located){page_str(e, "loc"), e};
+        }
         qsort(items, n, sizeof *items, by_loc);
         json_array_clear(c->sitemap);
         for (size_t i = 0; i < n; i++)
-                json_array_append_new(c->sitemap, items[i]);
+                json_array_append_new(c->sitemap, items[i].entry);
         free(items);
         struct buf b = {0};
         int rc = sitemap_write(c->sitemap, &b, c->d);
@@ -1265,6 +1300,16 @@ static long peak_rss_mb(void)
         return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : 0;
 }
 
+/* The process's user+sys CPU time so far (all threads), for GONGBAO_TIMING. */
+static double cpu_seconds(void)
+{
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) < 0)
+                return 0;
+        return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static double seconds_now(void)
 {
         struct timespec t;
@@ -1320,12 +1365,13 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
                 if (rc < 0 && (i == 1 || !strcmp(steps[i].name, "sitemap")))
                         break; /* no pages without bodies; no sitemap of a broken site */
-                double t0 = seconds_now();
+                double t0 = seconds_now(), cpu0 = timing ? cpu_seconds() : 0;
                 if (steps[i].run(&c) < 0)
                         rc = -1;
                 if (timing)
-                        fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", steps[i].name,
-                                seconds_now() - t0, peak_rss_mb());
+                        fprintf(stderr, "gen: %-10s %.3f s  cpu %.3f s  (peak RSS %ld MB)\n",
+                                steps[i].name, seconds_now() - t0, cpu_seconds() - cpu0,
+                                peak_rss_mb());
         }
         page_keys_end(&c);
         free(c.body_src);
