@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,18 @@
 #define CACHE_FORMAT "bodies-1"
 #define ENTRY_MAX    (512L << 20) /* larger files are not entries we wrote */
 #define NAME_HEX     64
+#define BRIEF_MAGIC  "gongbao-brief 2"
+#define BRIEF_BLOB   "briefs"
+
+/* One entry's brief (see cache_brief): its toc, summary and links as entry fields, then
+ * "<chars> <minutes> <has_abs>\n". */
+struct brief {
+        unsigned char key[32]; /* all zero: a free slot */
+        char *rec;             /* owned when owned, else in the briefs file read at open */
+        size_t len;
+        bool owned;
+        bool used; /* read or written by this build: kept in the next briefs file */
+};
 
 struct cache {
         char *dir;                  /* .../gongbao/bodies-1/<site> */
@@ -27,6 +40,10 @@ struct cache {
         char (*used)[NAME_HEX + 1]; /* keys this build read or wrote, as hex */
         size_t nused, capused;
         long hits, misses;
+        struct brief *briefs; /* open addressing by the key's first bytes */
+        size_t nbriefs, capbriefs;
+        bool briefs_changed;   /* a brief was added or replaced, or one loaded went unused */
+        struct buf brief_file; /* the briefs file read at open: loaded briefs point into it */
 };
 
 /* $XDG_CACHE_HOME/gongbao, else $HOME/.cache/gongbao, else NULL. Caller frees. */
@@ -57,6 +74,95 @@ static void binary_digest(struct buf *out)
         diag_free(quiet);
 }
 
+static size_t brief_slot(const struct cache *c, const unsigned char key[32])
+{
+        uint64_t h;
+        memcpy(&h, key, sizeof h);
+        size_t i = (size_t)h & (c->capbriefs - 1);
+        static const unsigned char zero[32];
+        while (memcmp(c->briefs[i].key, zero, 32) && memcmp(c->briefs[i].key, key, 32))
+                i = (i + 1) & (c->capbriefs - 1);
+        return i;
+}
+
+/* Adds or replaces key's brief (taking rec when owned). Caller holds the lock (or is
+ * alone). */
+static void brief_set(struct cache *c, const unsigned char key[32], char *rec, size_t len,
+                      bool owned, bool used)
+{
+        if (2 * (c->nbriefs + 1) > c->capbriefs) {
+                struct brief *old = c->briefs;
+                size_t oldcap = c->capbriefs;
+                c->capbriefs = oldcap ? 2 * oldcap : 1024;
+                c->briefs = xcalloc(c->capbriefs, sizeof *c->briefs);
+                for (size_t i = 0; i < oldcap; i++)
+                        if (old[i].rec)
+                                c->briefs[brief_slot(c, old[i].key)] = old[i];
+                free(old);
+        }
+        struct brief *b = &c->briefs[brief_slot(c, key)];
+        if (!b->rec)
+                c->nbriefs++;
+        if (b->owned)
+                free(b->rec);
+        memcpy(b->key, key, 32);
+        b->rec = rec;
+        b->len = len;
+        b->owned = owned;
+        b->used = used;
+}
+
+static void put_field(struct buf *b, const char *s);
+static void briefs_free(struct cache *c);
+
+/* Steps *p over one field of an entry or brief (see get_bytes). Returns 0, or -1 when it
+ * is damaged. */
+static int skip_bytes(const char **p, const char *end)
+{
+        char *nl;
+        long n = strtol(*p, &nl, 10);
+        if (nl == *p || nl >= end || *nl != '\n' || n < -1 || n > end - nl - 2)
+                return -1;
+        if (n >= 0 && nl[1 + n] != '\n')
+                return -1;
+        *p = nl + 1 + (n >= 0 ? n + 1 : 0);
+        return 0;
+}
+static int get_bytes(const char **p, const char *end, bool text, char **out, size_t *len);
+
+/* Loads the briefs file (a memo): records of "<key hex>\n<brief>". A file that does not
+ * check out is ignored (the briefs are then rebuilt from the entries this build reads). */
+static void briefs_load(struct cache *c)
+{
+        struct buf f = {0};
+        const char *p, *end;
+        size_t len;
+        if (cache_memo_get(c, BRIEF_BLOB, BRIEF_MAGIC, &f, &p, &len) < 0)
+                return;
+        end = p + len;
+        while (p < end) {
+                unsigned char key[32];
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                if (!nl || nl - p != NAME_HEX || digest_unhex(p, key, 32) < 0)
+                        goto damaged;
+                const char *rec = nl + 1, *q = rec;
+                for (int i = 0; i < 3; i++)
+                        if (skip_bytes(&q, end) < 0)
+                                goto damaged;
+                const char *eol = memchr(q, '\n', (size_t)(end - q));
+                if (!eol)
+                        goto damaged;
+                q = eol + 1;
+                brief_set(c, key, (char *)rec, (size_t)(q - rec), false, false);
+                p = q;
+        }
+        c->brief_file = f;
+        return;
+damaged: /* none of it */
+        briefs_free(c);
+        buf_free(&f);
+}
+
 struct cache *cache_open(const char *content_dir, const char *salt)
 {
         const char *off = getenv("GONGBAO_CACHE");
@@ -83,6 +189,7 @@ struct cache *cache_open(const char *content_dir, const char *salt)
                 cache_close(c, false);
                 return NULL;
         }
+        briefs_load(c);
         return c;
 }
 
@@ -191,6 +298,78 @@ static int parse_entry(const char *s, size_t len, const char *hex, struct cache_
         return 0;
 }
 
+/* body's brief, as the briefs file keeps it. Caller frees. */
+static char *brief_of(const struct cache_body *body, size_t *len)
+{
+        struct buf b = {0};
+        put_field(&b, body->toc);
+        put_field(&b, body->summary);
+        put_field(&b, body->links);
+        buf_printf(&b, "%ld %ld %d\n", body->chars, body->minutes, body->abs != NULL);
+        *len = b.len;
+        return buf_detach(&b);
+}
+
+/* Records body's brief under key (an entry read or written by this build). */
+static void brief_note(struct cache *c, const unsigned char key[32], const struct cache_body *body)
+{
+        size_t len;
+        char *rec = brief_of(body, &len);
+        pthread_mutex_lock(&c->lock);
+        struct brief *b = c->capbriefs ? &c->briefs[brief_slot(c, key)] : NULL;
+        if (b && b->rec && b->len == len && !memcmp(b->rec, rec, len)) {
+                b->used = true;
+                free(rec);
+        } else {
+                brief_set(c, key, rec, len, true, true);
+                c->briefs_changed = true;
+        }
+        pthread_mutex_unlock(&c->lock);
+}
+
+bool cache_brief(struct cache *c, const unsigned char key[32], struct cache_body *out)
+{
+        memset(out, 0, sizeof *out);
+        pthread_mutex_lock(&c->lock);
+        struct brief *b = c->capbriefs ? &c->briefs[brief_slot(c, key)] : NULL;
+        char *rec = b && b->rec ? xstrndup(b->rec, b->len) : NULL;
+        size_t len = rec ? b->len : 0;
+        if (rec)
+                b->used = true;
+        pthread_mutex_unlock(&c->lock);
+        if (!rec)
+                return false;
+        const char *p = rec, *end = rec + len;
+        size_t n;
+        int abs = 0, used = 0;
+        bool ok = get_bytes(&p, end, true, &out->toc, &n) == 0 &&
+                  get_bytes(&p, end, true, &out->summary, &n) == 0 &&
+                  get_bytes(&p, end, true, &out->links, &n) == 0 && out->toc && out->summary &&
+                  out->links &&
+                  sscanf(p, "%ld %ld %d\n%n", &out->chars, &out->minutes, &abs, &used) == 3 &&
+                  p + used == end;
+        free(rec);
+        if (!ok) { /* not kept for the next build: the entry's own brief replaces it */
+                pthread_mutex_lock(&c->lock);
+                c->briefs[brief_slot(c, key)].used = false;
+                pthread_mutex_unlock(&c->lock);
+                cache_body_free(out);
+                return false;
+        }
+        out->has_abs = abs != 0;
+        char hex[NAME_HEX + 1];
+        digest_hex(hex, key, 32);
+        note_used(c, hex, -1);
+        return true;
+}
+
+void cache_count_hit(struct cache *c)
+{
+        pthread_mutex_lock(&c->lock);
+        c->hits++;
+        pthread_mutex_unlock(&c->lock);
+}
+
 bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *out)
 {
         char hex[NAME_HEX + 1];
@@ -213,6 +392,8 @@ bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *
                 close(fd);
         if (!hit)
                 cache_body_free(out);
+        else
+                brief_note(c, key, out);
         note_used(c, hex, hit ? 1 : 0);
         buf_free(&b);
         free(path);
@@ -239,6 +420,7 @@ void cache_put(struct cache *c, const unsigned char key[32], const struct cache_
         if (fsio_write(tmp, b.data, b.len, quiet) < 0 || rename(tmp, path) < 0)
                 unlink(tmp);
         diag_free(quiet);
+        brief_note(c, key, body);
         note_used(c, hex, -1);
         free(tmp);
         free(path);
@@ -294,10 +476,67 @@ static void prune_shard(struct cache *c, const char *shard)
         free(dir);
 }
 
+static int cmp_brief(const void *pa, const void *pb)
+{
+        const struct brief *a = pa, *b = pb;
+        return memcmp(a->key, b->key, 32);
+}
+
+/* Writes the briefs of the entries this build used, sorted by key, when they differ from
+ * the file read at open. */
+static void briefs_save(struct cache *c)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < c->capbriefs; i++)
+                if (c->briefs[i].rec) {
+                        if (c->briefs[i].used)
+                                c->briefs[n++] = c->briefs[i];
+                        else {
+                                if (c->briefs[i].owned)
+                                        free(c->briefs[i].rec);
+                                c->briefs_changed = true;
+                        }
+                }
+        if (!c->briefs_changed)
+                goto out;
+        qsort(c->briefs, n, sizeof *c->briefs, cmp_brief);
+        struct buf f = {0};
+        for (size_t i = 0; i < n; i++) {
+                char hex[NAME_HEX + 1];
+                digest_hex(hex, c->briefs[i].key, 32);
+                buf_puts(&f, hex);
+                buf_putc(&f, '\n');
+                buf_put(&f, c->briefs[i].rec, c->briefs[i].len);
+        }
+        cache_memo_put(c, BRIEF_BLOB, BRIEF_MAGIC, f.data, f.len);
+        buf_free(&f);
+out:
+        for (size_t i = 0; i < n; i++)
+                if (c->briefs[i].owned)
+                        free(c->briefs[i].rec);
+        c->nbriefs = c->capbriefs = 0;
+        free(c->briefs);
+        c->briefs = NULL;
+}
+
+static void briefs_free(struct cache *c)
+{
+        for (size_t i = 0; i < c->capbriefs; i++)
+                if (c->briefs[i].owned)
+                        free(c->briefs[i].rec);
+        buf_free(&c->brief_file);
+        free(c->briefs);
+        c->briefs = NULL;
+        c->nbriefs = c->capbriefs = 0;
+}
+
 void cache_close(struct cache *c, bool prune)
 {
         if (!c)
                 return;
+        if (prune)
+                briefs_save(c);
+        briefs_free(c);
         if (prune) {
                 if (c->nused)
                         qsort(c->used, c->nused, sizeof *c->used, cmp_hex);
@@ -335,4 +574,50 @@ void cache_blob_put(struct cache *c, const char *name, const void *data, size_t 
         diag_free(quiet);
         free(tmp);
         free(path);
+}
+
+#define SEAL_TAIL 69 /* "end " and 64 hex digits and a line break */
+
+int cache_memo_get(struct cache *c, const char *name, const char *magic, struct buf *file,
+                   const char **records, size_t *len)
+{
+        char salt[NAME_HEX + 1];
+        digest_hex(salt, c->salt, sizeof c->salt);
+        size_t mlen = strlen(magic), head = mlen + 1 + NAME_HEX + 1;
+        unsigned char want[32], got[32];
+        if (cache_blob_get(c, name, file) < 0 || file->len < head + SEAL_TAIL ||
+            memcmp(file->data, magic, mlen) || file->data[mlen] != '\n' ||
+            memcmp(file->data + mlen + 1, salt, NAME_HEX) || file->data[head - 1] != '\n')
+                goto none;
+        const char *tail = file->data + file->len - SEAL_TAIL;
+        if (memcmp(tail, "end ", 4) || tail[SEAL_TAIL - 1] != '\n' ||
+            digest_unhex(tail + 4, want, sizeof want) < 0)
+                goto none;
+        digest_sha256(got, file->data, (size_t)(tail - file->data));
+        if (memcmp(want, got, sizeof got))
+                goto none;
+        *records = file->data + head;
+        *len = (size_t)(tail - *records);
+        return 0;
+none:
+        buf_free(file);
+        *records = NULL;
+        *len = 0;
+        return -1;
+}
+
+void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
+                    size_t len)
+{
+        struct buf f = {0};
+        char hex[NAME_HEX + 1];
+        digest_hex(hex, c->salt, sizeof c->salt);
+        buf_printf(&f, "%s\n%s\n", magic, hex);
+        buf_put(&f, records, len);
+        unsigned char md[32];
+        digest_sha256(md, f.data, f.len);
+        digest_hex(hex, md, sizeof md);
+        buf_printf(&f, "end %s\n", hex);
+        cache_blob_put(c, name, f.data, f.len);
+        buf_free(&f);
 }

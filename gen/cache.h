@@ -32,6 +32,7 @@ struct cache_body {
                           by 8 zero bytes when read), or NULL */
         size_t ntokens;
         long chars, minutes;
+        bool has_abs; /* cache_brief: the entry holds an abs copy (abs itself is not read) */
 };
 
 /* Opens the cache for the site whose content folder is content_dir; salt is what every
@@ -51,7 +52,18 @@ void cache_salt(const struct cache *c, unsigned char out[32]);
 /* Fills out with the entry for key. Returns true on a hit. Safe from several threads. */
 bool cache_get(struct cache *c, const unsigned char key[32], struct cache_body *out);
 
-/* Stores body under key (best effort). Safe from several threads. */
+/* The brief of the entry for key: toc, summary, links, chars, minutes and has_abs, from
+ * the briefs the cache keeps of all its entries in one file (read once, when the cache
+ * is opened), so that a rebuild learns what cards and lists show of an unchanged body
+ * without reading its entry. The entry counts as used (it is not pruned). Returns true
+ * when there is one; the entry itself may still turn out to be missing or damaged when
+ * cache_get reads it. Safe from several threads. */
+bool cache_brief(struct cache *c, const unsigned char key[32], struct cache_body *out);
+
+/* Counts a body this build took from its brief alone as a hit (cache_counts). */
+void cache_count_hit(struct cache *c);
+
+/* Stores body under key (best effort), with its brief. Safe from several threads. */
 void cache_put(struct cache *c, const unsigned char key[32], const struct cache_body *body);
 
 /* A whole file kept beside the entries under name (a plain file name): another stage's
@@ -60,6 +72,18 @@ void cache_put(struct cache *c, const unsigned char key[32], const struct cache_
 int cache_blob_get(struct cache *c, const char *name, struct buf *out);
 void cache_blob_put(struct cache *c, const char *name, const void *data, size_t len);
 
+/* A memo: a whole file beside the entries, sealed with the cache's salt and its own
+ * digest ("<magic>\n<salt hex>\n<records>end <SHA-256 hex of all before>\n"), so that a
+ * memo written by another gen or with other settings, or damaged, is not used. The
+ * records are what another stage keeps between builds (the load memo, lint's findings,
+ * the entries' briefs). cache_memo_get reads the file into file and sets *records and
+ * *len to the records in it; returns 0, or -1 when there is none that checks out (file
+ * is then empty). cache_memo_put replaces it (best effort). */
+int cache_memo_get(struct cache *c, const char *name, const char *magic, struct buf *file,
+                   const char **records, size_t *len);
+void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
+                    size_t len);
+
 /* Frees what cache_get filled. */
 void cache_body_free(struct cache_body *b);
 
@@ -67,7 +91,7 @@ void cache_body_free(struct cache_body *b);
 void cache_counts(const struct cache *c, long *hits, long *misses);
 
 /* Closes the cache; when prune is true (a successful build), removes the entries this
- * build did not use. NULL is a no-op. */
+ * build did not use and keeps the briefs of those it used. NULL is a no-op. */
 void cache_close(struct cache *c, bool prune);
 
 #endif

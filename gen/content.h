@@ -26,6 +26,14 @@ json_t *content_load(const char *dir, json_t *cfg, struct diag *d);
  * not depend on jobs. */
 json_t *content_load_jobs(const char *dir, json_t *cfg, int jobs, struct diag *d);
 
+/* content_load_jobs, remembering between builds in cache (when not NULL; see the load
+ * memo in content.c): a file whose inode, size, modification and change times did not
+ * change since a build remembered it is not read again. *remembered (when not NULL) is set
+ * to the number of files whose entry came from the memo. */
+struct cache;
+json_t *content_load_cached(const char *dir, json_t *cfg, int jobs, struct cache *cache,
+                            size_t *remembered, struct diag *d);
+
 /* The Markdown body of a loaded article or page, read back from its file into text
  * (whose contents are replaced): *md points into text, *len bytes followed by a NUL. A
  * body that is no longer the one loaded (the file was edited since) is reported as an

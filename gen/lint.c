@@ -1089,11 +1089,11 @@ int lint_article(json_t *article, json_t *datasets, struct diag *d)
  * The memo: an article's findings depend only on its path, body, first body line, source
  * and the datasets it names, so a rebuild replays what the last build found for the
  * articles whose inputs did not change instead of reading and linting them again. One
- * file in the cache ("lint"): "gongbao-lint 1", then per article "<key hex> <count>
+ * memo in the cache ("lint", sealed: see cache_memo_get): per article "<key hex> <count>
  * <lines>" and that many findings ("line col message"). Best effort: a memo that cannot
  * be read is empty. */
 
-#define MEMO_MAGIC "gongbao-lint 1\n"
+#define MEMO_MAGIC "gongbao-lint 2"
 
 struct memo_entry {
         unsigned char key[32];
@@ -1104,7 +1104,9 @@ struct memo_entry {
 
 struct lint_memo {
         struct cache *cache;
-        struct buf file;      /* the memo as read */
+        struct buf file;     /* the memo as read */
+        const char *records; /* in it */
+        size_t len;
         struct memo_entry *v; /* sorted by key */
         size_t n;
         json_t *dataset_digests; /* name -> hex digest of the dataset */
@@ -1115,13 +1117,10 @@ static int cmp_memo(const void *a, const void *b)
         return memcmp(((const struct memo_entry *)a)->key, ((const struct memo_entry *)b)->key, 32);
 }
 
-/* Reads the memo file's records; stops at the first damaged one. */
-static void memo_parse(struct lint_memo *m)
+/* Reads the memo's records (len bytes at p); stops at the first damaged one. */
+static void memo_parse(struct lint_memo *m, const char *p, size_t len)
 {
-        const char *p = m->file.data, *end = p + m->file.len;
-        if (!p || m->file.len < strlen(MEMO_MAGIC) || memcmp(p, MEMO_MAGIC, strlen(MEMO_MAGIC)))
-                return;
-        p += strlen(MEMO_MAGIC);
+        const char *end = p + len;
         size_t cap = 0;
         while (p < end) {
                 struct memo_entry e;
@@ -1299,8 +1298,13 @@ static struct lint_memo *memo_open(struct cache *c, json_t *datasets, json_t *ar
                 return NULL;
         struct lint_memo *m = xcalloc(1, sizeof *m);
         m->cache = c;
-        if (cache_blob_get(c, "lint", &m->file) == 0)
-                memo_parse(m);
+        const char *records;
+        size_t len;
+        if (cache_memo_get(c, "lint", MEMO_MAGIC, &m->file, &records, &len) == 0) {
+                memo_parse(m, records, len);
+                m->records = records;
+                m->len = len;
+        }
         m->dataset_digests = any_cites(articles) ? dataset_digests(datasets) : json_object();
         return m;
 }
@@ -1309,11 +1313,10 @@ static struct lint_memo *memo_open(struct cache *c, json_t *datasets, json_t *ar
 static void memo_save(struct lint_memo *m, struct buf *records, size_t n)
 {
         struct buf all = {0};
-        buf_puts(&all, MEMO_MAGIC);
         for (size_t i = 0; i < n; i++)
                 buf_put(&all, records[i].data, records[i].len);
-        if (all.len != m->file.len || memcmp(all.data, m->file.data, all.len))
-                cache_blob_put(m->cache, "lint", all.data, all.len);
+        if (all.len != m->len || (all.len && memcmp(all.data, m->records, all.len)))
+                cache_memo_put(m->cache, "lint", MEMO_MAGIC, all.data, all.len);
         buf_free(&all);
 }
 

@@ -26,12 +26,20 @@ struct render_opts {
 
 /* What a build produced, for the summary line. */
 struct render_stats {
-        long pages; /* HTML pages */
-        long feeds; /* RSS, Atom and JSON Feed files */
-        long files; /* everything written, copies included */
+        long pages;   /* HTML pages */
+        long feeds;   /* RSS, Atom and JSON Feed files */
+        long files;   /* everything written, copies included */
+        long briefed; /* article bodies known from their briefs alone (GONGBAO_TIMING) */
 };
 
 /* The state one build's page writers share. */
+/* Where an article's Markdown is in its file (what loading noted), for a body read again. */
+struct page_body_src {
+        json_int_t offset;
+        int line;
+        char sha256[65]; /* "": none (the body was rendered in this build) */
+};
+
 struct page_build {
         json_t *cfg, *model;
         json_t *site; /* the "site" object of every context */
@@ -47,6 +55,9 @@ struct page_build {
         unsigned char (*body_keys)[32]; /* with the cache: article i's body cache key, which
                                            names its body (the page key takes it instead of
                                            reading the body back) */
+        struct page_body_src *body_src; /* with the cache: where article i's Markdown is, for
+                                           a body that came from the cache (its page reads
+                                           the HTML from the cache again) */
         char *datasets_digest;          /* for cache keys of bodies with charts, or NULL */
         pthread_mutex_t lock;           /* guards sitemap and stats: pages are written on threads */
         bool keyed;                     /* pages have keys (page_keys_begin) */

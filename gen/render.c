@@ -57,29 +57,37 @@ static json_t *site_object(json_t *cfg, json_t *model)
                          topics, "feeds", feeds);
 }
 
+/* The search index's view of article or page a (its day written into day): its title,
+ * summary (a's own, else summary) and textkey (32 bytes: the body's cache key, which
+ * names its text, or NULL); no text yet. */
+static struct search_doc search_doc_of(json_t *a, const char *kind, const unsigned char *textkey,
+                                       const char *summary, struct buf *day)
+{
+        const char *s = json_object_get(a, "summary") ? page_str(a, "summary") : summary;
+        if (json_object_get(a, "date_epoch")) {
+                struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")),
+                                  (int)json_integer_value(json_object_get(a, "date_offset"))};
+                date_ymd(day, &g);
+        }
+        return (struct search_doc){.url = page_str(a, "url"),
+                                   .title = page_str(a, "title"),
+                                   .date = buf_cstr(day),
+                                   .kind = kind,
+                                   .topics = json_object_get(a, "topics"),
+                                   .summary = s ? s : "",
+                                   .textkey = textkey};
+}
+
 /* Adds an article or page to the search index: its title, summary and visible text, the
  * text's tokens taken from tokens (search_pack's form of text, ntokens bytes) when not
- * NULL. textkey (32 bytes: the body's cache key, which names its text) or NULL: then the
- * text is only given when the index wants it (search_wants), so that a caller that has
- * not read an unchanged article's text need not read it. */
+ * NULL. The text is given only when the index wants it (search_wants: with textkey, the
+ * body's cache key, an unchanged document's text is not needed). */
 static void add_to_search(struct page_build *c, json_t *a, const char *kind,
                           const unsigned char *textkey, const char *text, const char *summary,
                           const char *tokens, size_t ntokens)
 {
         struct buf day = {0};
-        const char *s = json_object_get(a, "summary") ? page_str(a, "summary") : summary;
-        if (json_object_get(a, "date_epoch")) {
-                struct gdate g = {json_integer_value(json_object_get(a, "date_epoch")),
-                                  (int)json_integer_value(json_object_get(a, "date_offset"))};
-                date_ymd(&day, &g);
-        }
-        struct search_doc d = {.url = page_str(a, "url"),
-                               .title = page_str(a, "title"),
-                               .date = buf_cstr(&day),
-                               .kind = kind,
-                               .topics = json_object_get(a, "topics"),
-                               .summary = s ? s : "",
-                               .textkey = textkey};
+        struct search_doc d = search_doc_of(a, kind, textkey, summary, &day);
         if (search_wants(c->search, &d)) {
                 d.text = text ? text : "";
                 d.packed = tokens;
@@ -89,14 +97,10 @@ static void add_to_search(struct page_build *c, json_t *a, const char *kind,
         buf_free(&day);
 }
 
-/* Gives article i what its rendering produced (taking b's strings as it needs): the body,
- * its search entry, table of contents, summary, reading time and the feed's copy. */
-static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_body *b)
+/* Gives article a what cards and its page show of its body (from b): the table of
+ * contents, summary, reading time and length. */
+static void body_brief_apply(json_t *a, const struct cache_body *b)
 {
-        spill_put(c->bodies, i, b->html);
-        b->html = NULL;
-        add_to_search(c, a, "article", c->cache ? c->body_keys[i] : NULL, b->text, b->summary,
-                      b->tokens, b->ntokens);
         json_t *toc = json_loads(b->toc, 0, NULL);
         if (!json_is_array(toc)) {
                 json_decref(toc);
@@ -108,6 +112,19 @@ static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_b
                 json_object_set_new(a, "summary", json_string(b->summary));
         json_object_set_new(a, "reading_minutes", json_integer(b->minutes));
         json_object_set_new(a, "char_count", json_integer(b->chars));
+}
+
+/* Gives article i what its rendering produced (taking b's strings as it needs): the body,
+ * its search entry, table of contents, summary, reading time and the feed's copy. */
+static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_body *b)
+{
+        if (!c->body_src || !c->body_src[i].sha256[0]) { /* else its page reads the cache */
+                spill_put(c->bodies, i, b->html);
+                b->html = NULL;
+        }
+        add_to_search(c, a, "article", c->cache ? c->body_keys[i] : NULL, b->text, b->summary,
+                      b->tokens, b->ntokens);
+        body_brief_apply(a, b);
         if (b->abs && json_is_true(json_object_get(a, "in_feed")))
                 json_object_set_new(a, "content_abs", json_string(b->abs));
 }
@@ -181,6 +198,30 @@ static bool links_known(const char *links, json_t *known)
         return true;
 }
 
+/* Article a's body known from the cache's brief alone (key: its cache key), when that is
+ * all this build needs of it: no feed shows it (a feed needs the body), its links still
+ * resolve, and the search index does not want its text (the document did not change).
+ * Its page reads the body from the cache if it has to be rendered. Returns true with the
+ * brief in b (and the search entry made), else false. */
+static bool body_briefed(struct page_build *c, json_t *a, const unsigned char key[32],
+                         struct cache_body *b)
+{
+        if (json_is_true(json_object_get(a, "in_feed")) || !cache_brief(c->cache, key, b))
+                return false;
+        bool ok = links_known(b->links, json_object_get(c->model, "known"));
+        struct buf day = {0};
+        struct search_doc d = search_doc_of(a, "article", key, b->summary, &day);
+        if (ok && !search_wants(c->search, &d)) {
+                search_put(c->search, &d);
+                cache_count_hit(c->cache);
+        } else {
+                ok = false;
+                cache_body_free(b);
+        }
+        buf_free(&day);
+        return ok;
+}
+
 /* Article i's body from the cache when its input did not change (and its links still
  * resolve, and the feed's copy is there when a feed needs it). Returns true on a hit. */
 static bool body_cached(struct page_build *c, json_t *a, const unsigned char key[32],
@@ -205,7 +246,7 @@ static int body_one(void *arg, size_t i)
         unsigned char key[32];
         struct cache_body b = {0};
         int rc = 0;
-        bool hit = false;
+        bool hit = false, briefed = false;
         if (c->cache) {
                 /* a chart draws a dataset: then the datasets are part of the key */
                 const char *extra =
@@ -214,21 +255,33 @@ static int body_one(void *arg, size_t i)
                           (int)json_integer_value(json_object_get(a, "body_line")),
                           page_str(a, "body_sha256"), extra);
                 memcpy(c->body_keys[i], key, sizeof key);
-                hit = body_cached(c, a, key, &b);
+                briefed = body_briefed(c, a, key, &b);
+                hit = briefed || body_cached(c, a, key, &b);
         }
         if (!hit) {
                 rc = body_render(c, a, &b);
                 if (rc == 0 && c->cache)
                         cache_put(c->cache, key, &b);
         }
-        /* what loading noted of the body is not needed again (dropped before body_apply
-         * adds its keys, so the article's object does not grow further): 10,000 articles'
-         * worth is a few MB at the build's peak, which comes later */
+        /* what loading noted of the body moves out of the article (before body_apply adds
+         * its keys, so the article's object does not grow further); a body from the cache
+         * keeps it aside, in case its entry cannot be read again when its page is written */
+        if (hit) {
+                struct page_body_src *src = &c->body_src[i];
+                src->offset = json_integer_value(json_object_get(a, "body_offset"));
+                src->line = (int)json_integer_value(json_object_get(a, "body_line"));
+                snprintf(src->sha256, sizeof src->sha256, "%s", page_str(a, "body_sha256"));
+        }
         static const char *const done[] = {"markdown",    "body_line",  "body_offset",
                                            "body_sha256", "body_chart", NULL};
         for (const char *const *k = done; *k; k++)
                 json_object_del(a, *k);
-        if (rc == 0)
+        if (briefed) {
+                body_brief_apply(a, &b);
+                pthread_mutex_lock(&c->lock);
+                c->stats->briefed++;
+                pthread_mutex_unlock(&c->lock);
+        } else if (rc == 0)
                 body_apply(c, a, i, &b);
         cache_body_free(&b);
         return rc;
@@ -258,6 +311,9 @@ static int render_bodies(struct page_build *c)
         }
         int rc = pool_run(c->opts->jobs, json_array_size(json_object_get(c->model, "articles")),
                           body_one, c);
+        if (getenv("GONGBAO_TIMING") && c->cache)
+                fprintf(stderr, "gen: bodies: %ld known from their briefs alone\n",
+                        c->stats->briefed);
         json_t *known = json_object_get(c->model, "known");
         json_array_foreach(json_object_get(c->model, "pages"), i, a)
         {
@@ -403,6 +459,32 @@ static json_t *article_context(struct page_build *c, json_t *a, const char *body
         return ctx;
 }
 
+/* Article i's body, which came from the cache, read from it again, or rendered again when
+ * its entry is gone (its Markdown is then read back and checked). Caller frees. NULL
+ * after reporting. */
+static char *body_again(struct page_build *c, json_t *a, size_t i)
+{
+        struct cache_body b = {0};
+        const struct page_body_src *src = &c->body_src[i];
+        char *html = NULL;
+        bool hit = cache_get(c->cache, c->body_keys[i], &b);
+        if (!hit) {
+                json_t *again =
+                    json_pack("{s:O, s:b, s:I, s:i, s:s}", "path", json_object_get(a, "path"),
+                              "in_feed", json_is_true(json_object_get(a, "in_feed")), "body_offset",
+                              src->offset, "body_line", src->line, "body_sha256", src->sha256);
+                if (body_render(c, again, &b) == 0)
+                        cache_put(c->cache, c->body_keys[i], &b);
+                json_decref(again);
+        }
+        if (hit || b.html) {
+                html = b.html;
+                b.html = NULL;
+        }
+        cache_body_free(&b);
+        return html;
+}
+
 /* Writes article i's page and frees its body; an unchanged page is kept without being
  * built. Runs on pool threads: the model is only read (the article's own view is a
  * shallow copy). */
@@ -424,15 +506,21 @@ static int article_one(void *arg, size_t i)
         int rc = 0;
         if (!page_keep(c, &k, page_str(a, "url"), rel, buf_cstr(&lastmod), true)) {
                 /* the body is read back only for a page that is rendered */
-                char *body = spill_take(c->bodies, i);
+                char *body;
+                if (c->body_src && c->body_src[i].sha256[0]) {
+                        body = body_again(c, a, i); /* reported when NULL */
+                } else {
+                        body = spill_take(c->bodies, i);
+                        if (!body)
+                                diag_error(c->d, page_str(a, "path"), 0, 0,
+                                           "cannot read the rendered body back: %s",
+                                           strerror(errno));
+                }
                 if (body)
                         rc = page_write_key(c, "article", rel, article_context(c, a, body),
                                             buf_cstr(&lastmod), true, &k);
                 else
                         rc = -1;
-                if (!body)
-                        diag_error(c->d, page_str(a, "path"), 0, 0,
-                                   "cannot read the rendered body back: %s", strerror(errno));
                 free(body);
         }
         buf_free(&lastmod);
@@ -450,26 +538,34 @@ static int write_articles(struct page_build *c)
         return rc;
 }
 
+/* Appends the link to page k of a list whose first page is at base (n: the current). */
+static void page_link(json_t *pages, const char *base, int k, int n)
+{
+        char *url = k == 1 ? xstrdup(base) : xasprintf("%spage/%d/", base, k);
+        json_array_append_new(
+            pages, json_pack("{s:i, s:s, s:b}", "number", k, "url", url, "current", k == n));
+        free(url);
+}
+
 /* Pagination for page n (1-based) of total, for a list whose first page is at base. */
 static json_t *pagination(const char *base, int n, int total)
 {
         if (total <= 1)
                 return NULL;
+        /* the first and the last page and those near n, with one gap marker for each run
+         * of pages left out; only those are visited, so that a list's pages cost what they
+         * show, not what the list has (the home page of 100,000 articles has 5,000) */
         json_t *pages = json_array();
-        for (int k = 1; k <= total; k++) {
-                int near = k == 1 || k == total || (k >= n - PAGE_WINDOW && k <= n + PAGE_WINDOW);
-                if (!near) {
-                        /* one gap marker stands for the run of pages left out */
-                        json_t *last = json_array_get(pages, json_array_size(pages) - 1);
-                        if (!json_object_get(last, "gap"))
-                                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
-                        continue;
-                }
-                char *url = k == 1 ? xstrdup(base) : xasprintf("%spage/%d/", base, k);
-                json_array_append_new(pages, json_pack("{s:i, s:s, s:b}", "number", k, "url", url,
-                                                       "current", k == n));
-                free(url);
-        }
+        int from = n - PAGE_WINDOW > 2 ? n - PAGE_WINDOW : 2;
+        int to = n + PAGE_WINDOW < total - 1 ? n + PAGE_WINDOW : total - 1;
+        page_link(pages, base, 1, n);
+        if (from > 2)
+                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
+        for (int k = from; k <= to; k++)
+                page_link(pages, base, k, n);
+        if (to < total - 1)
+                json_array_append_new(pages, json_pack("{s:b}", "gap", 1));
+        page_link(pages, base, total, n);
         json_t *p = json_pack("{s:i, s:i, s:o, s:b, s:b}", "current", n, "total", total, "pages",
                               pages, "has_prev", n > 1, "has_next", n < total);
         if (n > 1) {
@@ -501,9 +597,9 @@ struct lists {
         struct page_build *c;
         struct list_spec *specs;
         size_t nspecs;
-        struct {
-                size_t spec;
-                int n;
+        struct list_job {
+                size_t spec; /* in specs */
+                int n;       /* the page number */
         } * jobs;
         size_t njobs;
 };
@@ -635,6 +731,24 @@ static int list_page(void *arg, size_t j)
         return rc;
 }
 
+/* Hands out the year pages first: each shows every article of its year on one page
+ * (a tenth of the site's cards on a large site), and taken last they left one thread
+ * working alone at the end of the step. Other pages keep their order. */
+static void years_first(struct lists *L)
+{
+        size_t n = 0;
+        for (size_t j = 0; j < L->njobs; j++)
+                n += L->specs[L->jobs[j].spec].group_months;
+        if (!n)
+                return;
+        struct list_job *sorted = xmalloc(L->njobs * sizeof *sorted);
+        size_t years = 0, rest = n;
+        for (size_t j = 0; j < L->njobs; j++)
+                sorted[L->specs[L->jobs[j].spec].group_months ? years++ : rest++] = L->jobs[j];
+        free(L->jobs);
+        L->jobs = sorted;
+}
+
 /* The index arrays 0..n-1 (every article, newest first). */
 static json_t *all_indices(size_t n)
 {
@@ -686,6 +800,7 @@ static int write_lists(struct page_build *c)
                          xasprintf("%d年", year), NULL, NULL, idx, true);
         }
         page_keys_cards(c);
+        years_first(&L);
         int rc = pool_run(c->opts->jobs, L.njobs, list_page, &L);
         for (size_t k = 0; k < L.nspecs; k++) {
                 free(L.specs[k].base);
@@ -1044,22 +1159,30 @@ static int write_404(struct page_build *c)
         return page_write(c, "404", "404.html", ctx, NULL, false);
 }
 
+/* A sitemap entry and its loc, looked up once rather than at each comparison. */
+struct located {
+        const char *loc;
+        json_t *entry;
+};
+
 static int by_loc(const void *pa, const void *pb)
 {
-        return strcmp(page_str(*(json_t *const *)pa, "loc"), page_str(*(json_t *const *)pb, "loc"));
+        return strcmp(((const struct located *)pa)->loc, ((const struct located *)pb)->loc);
 }
 
 static int write_sitemap(struct page_build *c)
 {
         /* pages were added by several threads: the order is the URLs' */
         size_t n = json_array_size(c->sitemap);
-        json_t **items = xmalloc((n ? n : 1) * sizeof *items);
-        for (size_t i = 0; i < n; i++)
-                items[i] = json_incref(json_array_get(c->sitemap, i));
+        struct located *items = xmalloc((n ? n : 1) * sizeof *items);
+        for (size_t i = 0; i < n; i++) {
+                json_t *e = json_incref(json_array_get(c->sitemap, i));
+                items[i] = (struct located){page_str(e, "loc"), e};
+        }
         qsort(items, n, sizeof *items, by_loc);
         json_array_clear(c->sitemap);
         for (size_t i = 0; i < n; i++)
-                json_array_append_new(c->sitemap, items[i]);
+                json_array_append_new(c->sitemap, items[i].entry);
         free(items);
         struct buf b = {0};
         int rc = sitemap_write(c->sitemap, &b, c->d);
@@ -1177,6 +1300,16 @@ static long peak_rss_mb(void)
         return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : 0;
 }
 
+/* The process's user+sys CPU time so far (all threads), for GONGBAO_TIMING. */
+static double cpu_seconds(void)
+{
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) < 0)
+                return 0;
+        return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static double seconds_now(void)
 {
         struct timespec t;
@@ -1214,7 +1347,9 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
             .search = search_new(),
             .cache = opts->cache,
             .body_keys =
-                opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_keys) : NULL};
+                opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_keys) : NULL,
+            .body_src =
+                opts->cache ? xcalloc(narticles ? narticles : 1, sizeof *c.body_src) : NULL};
         pthread_mutex_init(&c.lock, NULL);
         page_keys_begin(&c);
         json_t *known = json_object_get(model, "known");
@@ -1230,14 +1365,16 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
                 if (rc < 0 && (i == 1 || !strcmp(steps[i].name, "sitemap")))
                         break; /* no pages without bodies; no sitemap of a broken site */
-                double t0 = seconds_now();
+                double t0 = seconds_now(), cpu0 = timing ? cpu_seconds() : 0;
                 if (steps[i].run(&c) < 0)
                         rc = -1;
                 if (timing)
-                        fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", steps[i].name,
-                                seconds_now() - t0, peak_rss_mb());
+                        fprintf(stderr, "gen: %-10s %.3f s  cpu %.3f s  (peak RSS %ld MB)\n",
+                                steps[i].name, seconds_now() - t0, cpu_seconds() - cpu0,
+                                peak_rss_mb());
         }
         page_keys_end(&c);
+        free(c.body_src);
         free(c.body_keys);
         spill_free(c.bodies);
         search_free(c.search);

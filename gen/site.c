@@ -10,6 +10,11 @@
 #include <string.h>
 
 #define RELATED_MAX 4
+/* An article in more groups than this is related by reading its groups: relate_pairs
+ * looks at every set of them (2^n). */
+#define PAIR_GROUPS_MAX 8
+/* Pairs of groups kept per article, at most (an article in n groups is in n(n-1)/2). */
+#define PAIR_BUDGET 32
 
 const char *const site_reserved[] = {
     "articles", "topics",    "tags",        "archive",    "static",   "media",
@@ -272,6 +277,18 @@ struct group {
         int most; /* the most times one article is in it (a topic listed twice: 2) */
 };
 
+/* Pairs of groups: for every two groups that some article is in together, the articles
+ * in both (ascending, each once). Articles that share two or more groups with an article
+ * are found in these short lists; only those sharing one group need its whole list, and
+ * those are ruled out by their bound when the best four score more (relate_pairs). */
+struct pairs {
+        uint64_t *slot_key; /* open addressing: 1 + (a << 32 | b) for groups a < b; 0 empty */
+        uint32_t *slot_id;  /* per slot: the pair's number */
+        size_t nslots, count;
+        size_t *start;    /* pair p's articles: member[start[p]] up to member[start[p + 1]] */
+        uint32_t *member; /* article indices */
+};
+
 /* What relate works with: the groups, each article's groups (member[start[o]] up to
  * member[start[o + 1]], in group order, an article listed twice in a group counted
  * twice), and per-article scratch. */
@@ -290,6 +307,7 @@ struct related_ctx {
          * largest part of the model step at 100,000 articles). NULL otherwise. */
         uint64_t *topic_bits, *tag_bits;
         uint64_t cur_topics, cur_tags; /* the current article's */
+        const struct pairs *pairs;     /* NULL: too many to keep (relate_pairs) */
 };
 
 /* Keeps best[] (at most RELATED_MAX, best first) with the candidate o placed by score,
@@ -351,30 +369,19 @@ static void sort_lists(struct related_ctx *c, size_t nl)
                 }
 }
 
-/* The best RELATED_MAX articles for article i, into c->best. Every article in one of i's
- * groups is a candidate, scored exactly. Groups are read smallest first, and reading stops
- * once no article left unread could enter: those are in none of the groups read, so they
- * score at most what the groups left can give (rest); with the fourth best at theta, a
- * score below theta cannot enter, and one equal to it only with a lower index, which the
- * next group (all of whose members such an article must be in) shows in order. */
-static void relate_one(struct related_ctx *c, size_t i)
+/* The best RELATED_MAX articles for article i, into c->best, reading i's whole groups
+ * (nl of them, in c->lists). Every article in one of i's groups is a candidate, scored
+ * exactly. Groups are read smallest first, and reading stops once no article left unread
+ * could enter: those are in none of the groups read, so they score at most what the
+ * groups left can give (rest); with the fourth best at theta, a score below theta cannot
+ * enter, and one equal to it only with a lower index, which the next group (all of whose
+ * members such an article must be in) shows in order. */
+static void relate_groups(struct related_ctx *c, size_t i, size_t nl)
 {
-        size_t nl = 0;
         int rest = 0;
-        for (size_t m = c->start[i]; m < c->start[i + 1]; m++) {
-                size_t k = c->member[m];
-                if (!c->gw[k])
-                        c->lists[nl++] = k;
-                c->gw[k] += c->groups[k].weight;
-        }
         for (size_t l = 0; l < nl; l++)
                 rest += c->gw[c->lists[l]] * c->groups[c->lists[l]].most;
         sort_lists(c, nl);
-        c->nbest = 0;
-        if (c->topic_bits) {
-                c->cur_topics = c->topic_bits[i];
-                c->cur_tags = c->tag_bits[i];
-        }
         for (size_t l = 0; l < nl; l++) {
                 const struct group *G = &c->groups[c->lists[l]];
                 bool ties_only = false; /* only articles tying with the fourth, before it */
@@ -393,8 +400,231 @@ static void relate_one(struct related_ctx *c, size_t i)
                         break;
                 rest -= c->gw[c->lists[l]] * G->most;
         }
+}
+
+/* The number of pair p (groups a < b), or -1 when no article is in both. */
+static long pair_find(const struct pairs *p, uint32_t a, uint32_t b)
+{
+        uint64_t key = ((uint64_t)a << 32 | b) + 1;
+        size_t k = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (p->nslots - 1);
+        for (; p->slot_key[k]; k = (k + 1) & (p->nslots - 1))
+                if (p->slot_key[k] == key)
+                        return (long)p->slot_id[k];
+        return -1;
+}
+
+/* An article's candidates are read from lists: each of its groups, and each pair of them
+ * (the articles in both). */
+struct cand_list {
+        const uint32_t *idx;
+        size_t n;
+        int bound; /* the highest score an article this list is read for can have; -1: unused */
+};
+
+/* relate_groups' result, found through the pairs (c->pairs) for an article in nl groups
+ * (at most PAIR_GROUPS_MAX). An article o that shares exactly the groups J with i scores
+ * at most ub(J) (the sum of each group's weight times the most times one article is in
+ * it), and it is in every list of a group in J and of a pair in J: each J is given the
+ * shortest of those (a pair's, when J has two groups or more), and a list is read
+ * whole when some J given to it could score above the fourth best (theta), and up to the
+ * fourth best's index when one could tie with it (a tie goes to the lower index). Lists
+ * are read highest bound first, so that theta rises before the long lists of single
+ * groups come up; they usually need not be read at all. Whatever is not read could not
+ * have entered, so the result is relate_groups' exactly. */
+static void relate_pairs(struct related_ctx *c, size_t i, size_t nl)
+{
+        struct cand_list L[PAIR_GROUPS_MAX + PAIR_GROUPS_MAX * (PAIR_GROUPS_MAX - 1) / 2];
+        unsigned char pair_of[PAIR_GROUPS_MAX][PAIR_GROUPS_MAX];
+        int u[PAIR_GROUPS_MAX], ub[1 << PAIR_GROUPS_MAX];
+        unsigned char cover[1 << PAIR_GROUPS_MAX], order[sizeof L / sizeof *L];
+        size_t nL = 0;
+        for (size_t x = 0; x < nl; x++) {
+                const struct group *G = &c->groups[c->lists[x]];
+                L[nL++] = (struct cand_list){G->idx, G->n, -1};
+                u[x] = c->gw[c->lists[x]] * G->most;
+        }
+        for (size_t x = 0; x < nl; x++)
+                for (size_t y = x + 1; y < nl; y++) {
+                        uint32_t a = (uint32_t)c->lists[x], b = (uint32_t)c->lists[y];
+                        long id = a < b ? pair_find(c->pairs, a, b) : pair_find(c->pairs, b, a);
+                        const struct pairs *p = c->pairs;
+                        L[nL] = id < 0 ? (struct cand_list){NULL, 0, -1}
+                                       : (struct cand_list){p->member + p->start[id],
+                                                            p->start[id + 1] - p->start[id], -1};
+                        pair_of[x][y] = pair_of[y][x] = (unsigned char)nL++;
+                }
+        /* every set J of i's groups (as bits), built from J without its highest group t */
+        for (unsigned J = 1; J < 1u << nl; J++) {
+                unsigned t = 0;
+                while (J >> (t + 1))
+                        t++;
+                unsigned rest = J & ~(1u << t);
+                ub[J] = (rest ? ub[rest] : 0) + u[t];
+                if (!rest) {
+                        cover[J] = (unsigned char)t;
+                } else {
+                        int best = rest & (rest - 1) ? cover[rest] : -1; /* a pair within rest */
+                        for (unsigned x = 0; x < t; x++)
+                                if (rest >> x & 1) {
+                                        int q = pair_of[t][x];
+                                        if (best < 0 || L[q].n < L[best].n)
+                                                best = q;
+                                }
+                        cover[J] = (unsigned char)best;
+                }
+                if (ub[J] > L[cover[J]].bound)
+                        L[cover[J]].bound = ub[J];
+        }
+        size_t nused = 0;
+        for (size_t k = 0; k < nL; k++) {
+                if (L[k].bound < 0 || !L[k].n)
+                        continue;
+                size_t at = nused++;
+                for (; at > 0; at--) {
+                        const struct cand_list *prev = &L[order[at - 1]];
+                        if (prev->bound > L[k].bound ||
+                            (prev->bound == L[k].bound && prev->n <= L[k].n))
+                                break;
+                        order[at] = order[at - 1];
+                }
+                order[at] = (unsigned char)k;
+        }
+        for (size_t k = 0; k < nused; k++) {
+                const struct cand_list *l = &L[order[k]];
+                if (c->nbest == RELATED_MAX && l->bound < c->score[c->best[RELATED_MAX - 1]])
+                        break; /* so are all lists after it */
+                for (size_t j = 0; j < l->n; j++) {
+                        if (c->nbest == RELATED_MAX) {
+                                uint32_t last = c->best[RELATED_MAX - 1];
+                                int theta = c->score[last];
+                                if (l->bound < theta || (l->bound == theta && l->idx[j] >= last))
+                                        break;
+                        }
+                        evaluate(c, i, l->idx[j]);
+                }
+        }
+}
+
+/* The best RELATED_MAX articles for article i, into c->best: through the pairs when
+ * there are and i is in few enough groups, else by reading i's groups. */
+static void relate_one(struct related_ctx *c, size_t i)
+{
+        size_t nl = 0;
+        for (size_t m = c->start[i]; m < c->start[i + 1]; m++) {
+                size_t k = c->member[m];
+                if (!c->gw[k])
+                        c->lists[nl++] = k;
+                c->gw[k] += c->groups[k].weight;
+        }
+        c->nbest = 0;
+        if (c->topic_bits) {
+                c->cur_topics = c->topic_bits[i];
+                c->cur_tags = c->tag_bits[i];
+        }
+        if (c->pairs && nl <= PAIR_GROUPS_MAX)
+                relate_pairs(c, i, nl);
+        else
+                relate_groups(c, i, nl);
         for (size_t l = 0; l < nl; l++)
                 c->gw[c->lists[l]] = 0;
+}
+
+/* Adds 1 to the articles of the pair of groups a < b (numbering it when it is new) and
+ * returns its number. */
+static uint32_t pair_count(struct pairs *p, size_t **counts, uint32_t a, uint32_t b)
+{
+        if (2 * (p->count + 1) > p->nslots) { /* at most half full */
+                size_t old = p->nslots;
+                uint64_t *keys = p->slot_key;
+                uint32_t *ids = p->slot_id;
+                p->nslots = old ? 2 * old : 1024;
+                p->slot_key = xcalloc(p->nslots, sizeof *p->slot_key);
+                p->slot_id = xcalloc(p->nslots, sizeof *p->slot_id);
+                for (size_t k = 0; k < old; k++) {
+                        if (!keys[k])
+                                continue;
+                        size_t s = (size_t)((keys[k] * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
+                                   (p->nslots - 1);
+                        while (p->slot_key[s])
+                                s = (s + 1) & (p->nslots - 1);
+                        p->slot_key[s] = keys[k];
+                        p->slot_id[s] = ids[k];
+                }
+                free(keys);
+                free(ids);
+                *counts = xrealloc(*counts, p->nslots / 2 * sizeof **counts);
+        }
+        uint64_t key = ((uint64_t)a << 32 | b) + 1;
+        size_t s = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (p->nslots - 1);
+        for (; p->slot_key[s]; s = (s + 1) & (p->nslots - 1))
+                if (p->slot_key[s] == key) {
+                        (*counts)[p->slot_id[s]]++;
+                        return p->slot_id[s];
+                }
+        p->slot_key[s] = key;
+        p->slot_id[s] = (uint32_t)p->count;
+        (*counts)[p->count] = 1;
+        return (uint32_t)p->count++;
+}
+
+static void pairs_free(struct pairs *p)
+{
+        if (!p)
+                return;
+        free(p->slot_key);
+        free(p->slot_id);
+        free(p->start);
+        free(p->member);
+        free(p);
+}
+
+/* The pairs of groups of n articles (c's groups and memberships), or NULL when there
+ * would be more than PAIR_BUDGET per article (articles in many groups each): then
+ * articles are related by reading their groups. Caller frees with pairs_free. */
+static struct pairs *pairs_new(const struct related_ctx *c, size_t n)
+{
+        size_t total = 0;
+        for (size_t o = 0; o < n; o++) {
+                size_t d = 0; /* o's groups, each once */
+                for (size_t m = c->start[o]; m < c->start[o + 1]; m++)
+                        d += m == c->start[o] || c->member[m] != c->member[m - 1];
+                total += d * (d - 1) / 2;
+        }
+        if (total > PAIR_BUDGET * n + PAIR_BUDGET)
+                return NULL;
+        struct pairs *p = xcalloc(1, sizeof *p);
+        size_t *counts = NULL;
+        uint32_t *ids = xmalloc((total ? total : 1) * sizeof *ids); /* in the order met */
+        size_t t = 0;
+        for (size_t o = 0; o < n; o++)
+                for (size_t x = c->start[o]; x < c->start[o + 1]; x++) {
+                        if (x > c->start[o] && c->member[x] == c->member[x - 1])
+                                continue;
+                        for (size_t y = x + 1; y < c->start[o + 1]; y++)
+                                if (c->member[y] != c->member[y - 1])
+                                        ids[t++] =
+                                            pair_count(p, &counts, c->member[x], c->member[y]);
+                }
+        p->start = xcalloc(p->count + 1, sizeof *p->start);
+        for (size_t k = 0; k < p->count; k++)
+                p->start[k + 1] = p->start[k] + counts[k];
+        p->member = xmalloc((total ? total : 1) * sizeof *p->member);
+        if (counts)
+                memset(counts, 0, p->count * sizeof *counts);
+        t = 0;
+        for (size_t o = 0; o < n; o++) /* ascending: each pair's articles come out sorted */
+                for (size_t x = c->start[o]; x < c->start[o + 1]; x++) {
+                        if (x > c->start[o] && c->member[x] == c->member[x - 1])
+                                continue;
+                        for (size_t y = x + 1; y < c->start[o + 1]; y++)
+                                if (c->member[y] != c->member[y - 1]) {
+                                        uint32_t id = ids[t++];
+                                        p->member[p->start[id] + counts[id]++] = (uint32_t)o;
+                                }
+                }
+        free(ids);
+        free(counts);
+        return p;
 }
 
 /* Fills c->topic_bits and c->tag_bits when every group fits a bit of a 64-bit word and
@@ -494,6 +724,8 @@ static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const
                         c.member[c.start[a] + member_count[a]++] = (uint32_t)k;
                 }
         relate_bits(&c, n, json_array_size(topics), json_array_size(tags));
+        struct pairs *pairs = pairs_new(&c, n);
+        c.pairs = pairs;
         size_t chunks = n < (size_t)(4 * jobs) ? (n ? n : 1) : (size_t)(4 * jobs);
         struct relate_job j = {&c,
                                n,
@@ -520,6 +752,7 @@ static void relate(json_t *articles, json_t *topics, json_t *tags, json_t *const
         free(c.member);
         free(c.topic_bits);
         free(c.tag_bits);
+        pairs_free(pairs);
 }
 
 /* Sets zk ("2025年1月20日") from ek (the epoch) and ok (the offset), when obj has ek:

@@ -66,18 +66,40 @@ cmp -s "$w/f0" "$w/f1" || why="a rebuild replays other findings: $(diff "$w/f0" 
 cmp -s "$w/f1" "$w/f2" || why="$why; --no-cache finds other ones"
 [ -s "$w/f1" ] || why="$why; no findings at all"
 memo=$(grep -l 'differs from dataset fund' $(find "$TEST_OUT/cache" -path '*bodies-1*' -name lint) /dev/null | head -n 1)
-[ -n "$memo" ] && grep -q '^gongbao-lint 1' "$memo" || why="$why; no memo file in the cache"
+[ -n "$memo" ] && grep -q '^gongbao-lint 2' "$memo" || why="$why; no memo file in the cache"
 if [ -z "$why" ]; then pass "lint: a rebuild replays the remembered findings, the same as a full lint"; else fail "lint: a rebuild replays the remembered findings, the same as a full lint" "$why"; fi
 
-# the replay is real: a message changed in the memo is what the next build prints
+# reseal MEMO: the memo's last line made the digest of all before it again, as gen seals
+# its memos (so that an edit made here is not taken for damage)
+reseal() {
+	/usr/bin/python3 - "$1" <<'PY'
+import hashlib, sys
+p = sys.argv[1]
+b = open(p, 'rb').read()
+body = b[:b.rindex(b'end ')]
+open(p, 'wb').write(body + b'end ' + hashlib.sha256(body).hexdigest().encode() + b'\n')
+PY
+}
+# the replay is real: a message changed in the memo is what the next build prints; and
+# the same change behind the memo's digest makes the memo unused
+cp "$memo" "$w/memo.orig"
 sed -i 's/half-width/HALF-WIDTH/' "$memo"
+reseal "$memo"
 lint_build >"$w/memo-tampered.log"
+cp "$w/memo.orig" "$memo"
+sed -i 's/half-width/HALF-WIDTH/' "$memo"
+lint_build >"$w/memo-unsealed.log"
 if grep -qF 'lint-all.md:7:13: warning: HALF-WIDTH' "$w/memo-tampered.log"; then
 	pass "lint: a rebuild takes the findings from the memo"
 else
 	fail "lint: a rebuild takes the findings from the memo" "$(grep -i half "$w/memo-tampered.log" | head -n 3)"
 fi
-sed -i 's/HALF-WIDTH/half-width/' "$memo"
+if grep -qF 'lint-all.md:7:13: warning: half-width' "$w/memo-unsealed.log"; then
+	pass "lint: a memo changed behind its digest is not used"
+else
+	fail "lint: a memo changed behind its digest is not used" "$(grep -i half "$w/memo-unsealed.log" | head -n 3)"
+fi
+cp "$w/memo.orig" "$memo"
 
 lint_build --strict >"$w/memo-strict.log"
 st=$?
@@ -110,7 +132,9 @@ sed -i 's/^title: \(.*\)$/title: \1\nsource: 新华社/' "$a"
 step source-added
 sed -i 's/^职工医保,23700$/职工医保,24700/' "$w/content/data/fund/fund.csv"
 step dataset-changed
-printf 'gongbao-lint 1\n%064d 3 1\nnot a finding\n' 0 >"$memo"
+# a damaged record under a good seal: the records from it on are not used
+sed -i '3s/.*/'"$(printf '%064d' 0)"' 3 1/' "$memo"
+reseal "$memo"
 step memo-damaged
 printf 'garbage' >"$memo"
 step memo-garbage

@@ -10,6 +10,11 @@ rm -rf "$out"
 check "sample site builds" ./gen/gen build --out "$out"
 check "sample site builds under ASan+UBSan" ./gen/asan/gen build --out "$TEST_OUT/site-asan"
 check "ASan build is byte-identical" diff -r "$out" "$TEST_OUT/site-asan"
+# again into a fresh folder: the files from the load memo, every body from the cache and
+# read from it again for its page
+rm -rf "$TEST_OUT/site-asan" "$TEST_OUT/.site-asan.prev" "$TEST_OUT/.site-asan.manifest"
+check "sample site rebuilds from the caches under ASan+UBSan" ./gen/asan/gen build --out "$TEST_OUT/site-asan"
+check "ASan rebuild from the caches is byte-identical" diff -r "$out" "$TEST_OUT/site-asan"
 
 bad=""
 for f in $(find "$out" -name '*.html' -o -name '*.xml' | sort); do

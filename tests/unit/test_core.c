@@ -1376,9 +1376,13 @@ static int shares(json_t *list, const char *field, json_t *other)
 }
 
 /* site_build's related articles equal a brute force over every pair (2 points per
- * shared topic, 1 per shared tag, best first, newer first on a tie, at most 4), with
- * few tags (one bit per tag) and with more than 64 (each candidate's groups walked). */
-static void test_related(int ntags)
+ * shared topic, 1 per shared tag, best first, newer first on a tie, at most 4), for
+ * narticles articles with up to maxtags of ntags tags each: with few tags (one bit per
+ * tag) and with more than 64 (each candidate's groups walked); with articles in more
+ * groups than the pairs of groups look at (those articles read their groups) and with
+ * so many groups per article that no pairs are kept; with so few tags that most scores
+ * tie; and with a topic listed twice (counted twice). */
+static void test_related(int narticles, int ntags, int maxtags, bool twice)
 {
         char dir[] = "/tmp/gongbao-related-XXXXXX";
         if (!mkdtemp(dir)) {
@@ -1391,8 +1395,8 @@ static void test_related(int ntags)
         size_t ntopics = json_array_size(topics);
         char *articles = xasprintf("%s/articles", dir);
         CHECK(cfg && ntopics >= 2 && fsio_mkdirs(articles) == 0, "related: test content");
-        unsigned seed = 12345u + (unsigned)ntags;
-        for (int k = 0; k < 300; k++) {
+        unsigned seed = 12345u + (unsigned)(ntags * 100 + maxtags) + (twice ? 7u : 0u);
+        for (int k = 0; k < narticles; k++) {
                 struct buf f = {0};
                 buf_printf(&f, "---\ntitle: \"文章%d\"\ndate: 2024-%02d-%02dT%02d:00:00+08:00\n", k,
                            1 + k % 12, 1 + k % 28, k % 24);
@@ -1405,13 +1409,17 @@ static void test_related(int ntags)
                         buf_printf(
                             &f, ", %s",
                             json_string_value(json_object_get(json_array_get(topics, t2), "slug")));
+                if (twice && (seed & 2))
+                        buf_printf(
+                            &f, ", %s",
+                            json_string_value(json_object_get(json_array_get(topics, t1), "slug")));
                 buf_puts(&f, "]\ntags: [");
-                int ntag = 1 + (int)((seed >> 4) % 4),
+                int ntag = 1 + (int)((seed >> 4) % (unsigned)maxtags),
                     first = (int)((seed >> 12) % (unsigned)ntags);
                 for (int j = 0; j < ntag; j++)
                         buf_printf(&f, "%s标签%d", j ? ", " : "", (first + j * 7) % ntags);
                 buf_puts(&f, "]\nsource: \"报\"\n---\n正文。\n");
-                char *path = xasprintf("%s/a%03d.md", articles, k);
+                char *path = xasprintf("%s/a%04d.md", articles, k);
                 write_file(path, buf_cstr(&f));
                 free(path);
                 buf_free(&f);
@@ -1419,7 +1427,7 @@ static void test_related(int ntags)
         json_t *content = cfg ? content_load(dir, cfg, d) : NULL;
         json_t *model = content ? site_build(cfg, content, false, 4102444800, d) : NULL;
         json_t *all = json_object_get(model, "articles");
-        CHECK(json_array_size(all) == 300, "related: model built");
+        CHECK(json_array_size(all) == (size_t)narticles, "related: model built");
         int wrong = 0;
         for (size_t i = 0; i < json_array_size(all); i++) {
                 json_t *a = json_array_get(all, i);
@@ -1451,8 +1459,9 @@ static void test_related(int ntags)
                         same = json_integer_value(json_array_get(rel, (size_t)m)) == best[m];
                 wrong += !same;
         }
-        char *name =
-            xasprintf("related: %d tags, every article's related list is the brute force's", ntags);
+        char *name = xasprintf("related: %d articles, up to %d of %d tags%s, every article's "
+                               "related list is the brute force's",
+                               narticles, maxtags, ntags, twice ? ", topics twice" : "");
         CHECK(wrong == 0, name);
         if (wrong)
                 printf("  %d articles differ\n", wrong);
@@ -1469,8 +1478,13 @@ static void test_related(int ntags)
 
 int main(void)
 {
-        test_related(40);
-        test_related(90);
+        test_related(300, 40, 4, false);
+        test_related(300, 90, 4, false);
+        test_related(300, 40, 12, false); /* some articles in more than 8 groups */
+        test_related(300, 40, 20, false); /* too many pairs: none kept */
+        test_related(300, 90, 4, true);
+        test_related(300, 40, 4, true);
+        test_related(1500, 8, 4, false); /* ties everywhere */
         test_buf();
         test_escape();
         test_date();
