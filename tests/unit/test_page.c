@@ -169,6 +169,69 @@ out:
         free(manifest);
 }
 
+/* ---- output_write into a fresh build folder and into the spare tree ---- */
+
+/* True when the file at site/rel holds exactly s. */
+static bool holds(const char *site, const char *rel, const char *s)
+{
+        char *path = xasprintf("%s/%s", site, rel);
+        char *got = slurp(path);
+        bool same = got && !strcmp(got, s);
+        free(got);
+        free(path);
+        return same;
+}
+
+/* A fresh build folder creates files at once in folders it made before; every file is
+ * where it belongs in the first and the second build (both fresh: no spare tree yet) and
+ * in the third (the first build's tree, brought up to date, with a file where a folder
+ * was and a folder where a file was). */
+static void test_output_fresh(void)
+{
+        char *site = xasprintf("%s/fresh", tmp_root);
+        struct diag *d = diag_new();
+        static const char *const rels[] = {"x.html",       "a/b/c.html", "a/b/d.html", "a/e.html",
+                                           "p/q/r/s.html", "p/q/t.html", "p/u/v.html", NULL};
+        for (int build = 1; build <= 3; build++) {
+                struct output *o = output_begin(site, d);
+                char *name = xasprintf("output fresh: build %d begins", build);
+                CHECK(o != NULL, name);
+                free(name);
+                if (!o)
+                        break;
+                for (const char *const *r = rels; *r; r++) {
+                        char *text = xasprintf("%s %d", *r, build);
+                        write_str(o, *r, text, d);
+                        free(text);
+                }
+                /* the same file twice in one build: the second wins */
+                write_str(o, "a/b/c.html", "again", d);
+                /* a file where the last build had a folder, and a folder where it had a
+                 * file */
+                write_str(o, build == 3 ? "m" : "m/n.html", "m", d);
+                write_str(o, build == 3 ? "k/l.html" : "k", "k", d);
+                write_rest(o, d);
+                name = xasprintf("output fresh: build %d commits", build);
+                CHECK(output_commit(o, d) == 0, name);
+                free(name);
+                bool all = holds(site, "a/b/c.html", "again");
+                for (const char *const *r = rels + 1; *r; r++) {
+                        char *text = xasprintf("%s %d", *r, build);
+                        if (strcmp(*r, "a/b/c.html"))
+                                all = all && holds(site, *r, text);
+                        free(text);
+                }
+                all = all && holds(site, build == 3 ? "m" : "m/n.html", "m") &&
+                      holds(site, build == 3 ? "k/l.html" : "k", "k");
+                name = xasprintf("output fresh: build %d has every file as written", build);
+                CHECK(all, name);
+                free(name);
+        }
+        CHECK(diag_errors(d) == 0, "output fresh: no errors");
+        diag_free(d);
+        free(site);
+}
+
 /* ---- page_key_card ---- */
 
 /* The bytes a key of article 0's card adds. Caller frees. */
@@ -245,6 +308,7 @@ int main(void)
                 return 1;
         }
         test_output_keep();
+        test_output_fresh();
         test_card_key();
         fsio_remove_tree(tmp_root);
         return check_exit();
