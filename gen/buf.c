@@ -96,6 +96,17 @@ void buf_grow(struct buf *b, size_t extra)
         b->cap = cap;
 }
 
+void buf_reserve(struct buf *b, size_t extra)
+{
+        if (extra > SIZE_MAX - b->len - 1)
+                out_of_memory(SIZE_MAX);
+        size_t need = b->len + extra + 1;
+        if (need <= b->cap)
+                return;
+        b->data = xrealloc(b->data, need);
+        b->cap = need;
+}
+
 void buf_put_grow(struct buf *b, const void *data, size_t len)
 {
         buf_grow(b, len);

@@ -34,6 +34,8 @@ void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
 /* Makes room for extra more bytes plus the NUL. */
 void buf_grow(struct buf *b, size_t extra);
+/* The same, with no room to spare: for a buffer of megabytes whose size is known. */
+void buf_reserve(struct buf *b, size_t extra);
 /* The out-of-line halves of buf_put and buf_putc, for when b must grow. */
 void buf_put_grow(struct buf *b, const void *data, size_t len);
 void buf_putc_grow(struct buf *b, char c);

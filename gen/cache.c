@@ -43,6 +43,7 @@ struct cache {
         struct brief *briefs; /* open addressing by the key's first bytes */
         size_t nbriefs, capbriefs;
         bool briefs_changed;   /* a brief was added or replaced, or one loaded went unused */
+        bool briefs_saved;     /* cache_briefs_save ran: the briefs are no longer kept */
         struct buf brief_file; /* the briefs file read at open: loaded briefs point into it */
 };
 
@@ -314,6 +315,8 @@ static char *brief_of(const struct cache_body *body, size_t *len)
 static void brief_note(struct cache *c, const unsigned char key[32], const struct cache_body *body)
 {
         size_t len;
+        if (c->briefs_saved) /* its brief was noted when the bodies were made */
+                return;
         char *rec = brief_of(body, &len);
         pthread_mutex_lock(&c->lock);
         struct brief *b = c->capbriefs ? &c->briefs[brief_slot(c, key)] : NULL;
@@ -500,7 +503,11 @@ static void briefs_save(struct cache *c)
         if (!c->briefs_changed)
                 goto out;
         qsort(c->briefs, n, sizeof *c->briefs, cmp_brief);
+        size_t bytes = 0; /* megabytes, at the build's peak: made in place, at their size */
+        for (size_t i = 0; i < n; i++)
+                bytes += NAME_HEX + 1 + c->briefs[i].len;
         struct buf f = {0};
+        cache_memo_start(c, BRIEF_MAGIC, bytes, &f);
         for (size_t i = 0; i < n; i++) {
                 char hex[NAME_HEX + 1];
                 digest_hex(hex, c->briefs[i].key, 32);
@@ -508,8 +515,7 @@ static void briefs_save(struct cache *c)
                 buf_putc(&f, '\n');
                 buf_put(&f, c->briefs[i].rec, c->briefs[i].len);
         }
-        cache_memo_put(c, BRIEF_BLOB, BRIEF_MAGIC, f.data, f.len);
-        buf_free(&f);
+        cache_memo_seal(c, BRIEF_BLOB, &f);
 out:
         for (size_t i = 0; i < n; i++)
                 if (c->briefs[i].owned)
@@ -530,11 +536,20 @@ static void briefs_free(struct cache *c)
         c->nbriefs = c->capbriefs = 0;
 }
 
+void cache_briefs_save(struct cache *c)
+{
+        if (!c || c->briefs_saved)
+                return;
+        briefs_save(c);
+        briefs_free(c);
+        c->briefs_saved = true;
+}
+
 void cache_close(struct cache *c, bool prune)
 {
         if (!c)
                 return;
-        if (prune)
+        if (prune && !c->briefs_saved)
                 briefs_save(c);
         briefs_free(c);
         if (prune) {
@@ -606,18 +621,31 @@ none:
         return -1;
 }
 
+void cache_memo_start(const struct cache *c, const char *magic, size_t records, struct buf *f)
+{
+        char hex[NAME_HEX + 1];
+        digest_hex(hex, c->salt, sizeof c->salt);
+        buf_reset(f);
+        buf_reserve(f, strlen(magic) + 1 + NAME_HEX + 1 + records + SEAL_TAIL);
+        buf_printf(f, "%s\n%s\n", magic, hex);
+}
+
+void cache_memo_seal(struct cache *c, const char *name, struct buf *f)
+{
+        unsigned char md[32];
+        char hex[NAME_HEX + 1];
+        digest_sha256(md, f->data, f->len);
+        digest_hex(hex, md, sizeof md);
+        buf_printf(f, "end %s\n", hex);
+        cache_blob_put(c, name, f->data, f->len);
+        buf_free(f);
+}
+
 void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
                     size_t len)
 {
         struct buf f = {0};
-        char hex[NAME_HEX + 1];
-        digest_hex(hex, c->salt, sizeof c->salt);
-        buf_printf(&f, "%s\n%s\n", magic, hex);
+        cache_memo_start(c, magic, len, &f);
         buf_put(&f, records, len);
-        unsigned char md[32];
-        digest_sha256(md, f.data, f.len);
-        digest_hex(hex, md, sizeof md);
-        buf_printf(&f, "end %s\n", hex);
-        cache_blob_put(c, name, f.data, f.len);
-        buf_free(&f);
+        cache_memo_seal(c, name, &f);
 }

@@ -83,12 +83,22 @@ int cache_memo_get(struct cache *c, const char *name, const char *magic, struct 
                    const char **records, size_t *len);
 void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
                     size_t len);
+/* cache_memo_put in two steps, for records of megabytes made in place: cache_memo_start
+ * puts the head into f (room made for records bytes more), the caller appends the records,
+ * cache_memo_seal keeps it as name and frees f. */
+void cache_memo_start(const struct cache *c, const char *magic, size_t records, struct buf *f);
+void cache_memo_seal(struct cache *c, const char *name, struct buf *f);
 
 /* Frees what cache_get filled. */
 void cache_body_free(struct cache_body *b);
 
 /* Counts for the build's summary: hits and misses so far. */
 void cache_counts(const struct cache *c, long *hits, long *misses);
+
+/* Writes the briefs of the entries this build used and frees them (megabytes): for once
+ * every body is made, whether or not the rest of the build succeeds (a brief only depends
+ * on its entry). Later entries get no brief. NULL is a no-op. */
+void cache_briefs_save(struct cache *c);
 
 /* Closes the cache; when prune is true (a successful build), removes the entries this
  * build did not use and keeps the briefs of those it used. NULL is a no-op. */

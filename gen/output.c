@@ -98,6 +98,10 @@ static uint64_t hash_rel(const char *s)
 
 static void entries_reindex(struct entries *t)
 {
+        if (t->cap > t->n + t->n / 8) { /* megabytes on a large site: no room to spare */
+                t->cap = t->n ? t->n : 1;
+                t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+        }
         free(t->slot);
         t->nslots = 64;
         while (t->nslots < 2 * t->n + 2)
@@ -309,6 +313,9 @@ static void manifest_read(struct output *o, uint64_t spare_ino)
 out:
         entries_reindex(&o->live);
         entries_reindex(&o->previous);
+        /* this build writes about as many files as the last one published */
+        o->built.cap = o->live.n;
+        o->built.v = xrealloc(o->built.v, (o->built.cap ? o->built.cap : 1) * sizeof *o->built.v);
         buf_free(&b);
         diag_free(quiet);
 }

@@ -372,16 +372,13 @@ void page_key_card(struct page_build *c, struct page_key *k, json_t *index)
  * in_sitemap is false. */
 static void page_done(struct page_build *c, const char *loc, const char *lastmod, bool in_sitemap)
 {
-        json_t *e = NULL;
-        if (in_sitemap) {
-                e = json_pack("{s:s}", "loc", loc);
-                if (lastmod)
-                        json_object_set_new(e, "lastmod", json_string(lastmod));
-        }
         pthread_mutex_lock(&c->lock);
         c->stats->pages++;
-        if (e)
-                json_array_append_new(c->sitemap, e);
+        if (in_sitemap) {
+                buf_put(&c->sitemap, loc, strlen(loc) + 1);
+                buf_put(&c->sitemap, lastmod ? lastmod : "", lastmod ? strlen(lastmod) + 1 : 1);
+                c->sitemap_n++;
+        }
         pthread_mutex_unlock(&c->lock);
 }
 

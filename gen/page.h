@@ -48,7 +48,10 @@ struct page_build {
         const struct render_opts *opts;
         struct render_stats *stats;
         struct diag *d;
-        json_t *sitemap;                /* [{loc, lastmod}], sorted before it is written */
+        struct buf sitemap;             /* its entries as they come, each "loc\0lastmod\0"
+                                           (lastmod "" for none): 13,000 jansson objects
+                                           cost 6 MB until the end of a build */
+        size_t sitemap_n;               /* how many */
         struct spill *bodies;           /* article bodies (HTML) between rendering and writing */
         struct search_index *search;    /* what the search page searches */
         struct cache *cache;            /* opts->cache */
@@ -58,6 +61,8 @@ struct page_build {
         struct page_body_src *body_src; /* with the cache: where article i's Markdown is, for
                                            a body that came from the cache (its page reads
                                            the HTML from the cache again) */
+        char **tocs;                    /* article i's table of contents as JSON text, from
+                                           its body until its page is written; NULL: none */
         char *datasets_digest;          /* for cache keys of bodies with charts, or NULL */
         pthread_mutex_t lock;           /* guards sitemap and stats: pages are written on threads */
         bool keyed;                     /* pages have keys (page_keys_begin) */

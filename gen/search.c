@@ -1174,6 +1174,24 @@ static void sdoc_free(struct sdoc *d)
 }
 
 /* Frees a part and everything it holds. */
+/* Frees p's chains of entries and the dictionary that leads to them (not the keys: the
+ * word keys written last point into them). The largest part of the index's memory, and of
+ * no use once the shards are coded. */
+static void part_drop_chains(struct part *p)
+{
+        while (p->slabs) {
+                void *next = *(void **)p->slabs;
+                free(p->slabs);
+                p->slabs = next;
+        }
+        p->free_at = p->free_end = NULL;
+        free(p->toks);
+        free(p->slots);
+        p->toks = NULL;
+        p->slots = NULL;
+        p->ntoks = p->captoks = p->nslots = 0;
+}
+
 static void part_free(struct part *p)
 {
         for (size_t i = 0; i < p->ndocs; i++)
@@ -1181,13 +1199,7 @@ static void part_free(struct part *p)
         free(p->docs);
         free(p->lens);
         buf_free(&p->keys);
-        free(p->toks);
-        free(p->slots);
-        while (p->slabs) {
-                void *next = *(void **)p->slabs;
-                free(p->slabs);
-                p->slabs = next;
-        }
+        part_drop_chains(p);
         free(p->ids);
         buf_free(&p->folded);
         buf_free(&p->clean);
@@ -3004,8 +3016,12 @@ static uint32_t shard_count(size_t ndocs)
 static void make_memo(const struct search_index *s, const struct layout *l, struct buf *out)
 {
         size_t bm = (l->shards + 7) / 8, start = out->len;
-        buf_grow(out, 256 + 64 * (size_t)l->shards + (32 + bm) * l->ndocs + (32 + 64) * l->nslugs +
-                          16 * l->words.n);
+        size_t need = 256 + 64 * (size_t)l->shards + (32 + bm) * l->ndocs;
+        for (size_t k = 0; k < l->nslugs; k++)
+                need += 10 + strlen(l->slugs[k]) + 32;
+        for (size_t i = 0; i < l->words.n; i++)
+                need += 10 + l->words.v[i].len;
+        buf_reserve(out, need); /* megabytes: no room to spare */
         buf_puts(out, MEMO_MAGIC);
         put_varint(out, FORMAT_VERSION);
         buf_put(out, s->salt, sizeof s->salt);
@@ -3197,6 +3213,9 @@ int search_write(struct search_index *s, const struct search_io *io, struct diag
                 s->stats.coded += l.affected[sh] != SH_KEEP;
         if (io->run ? io->run(io->ctx, l.shards, shard_one, &l) < 0 : shards_here(&l) < 0)
                 goto out;
+        /* the memo below is megabytes too: the chains make room for it (the peak of a build) */
+        for (struct part *p = s->parts; p; p = p->next)
+                part_drop_chains(p);
         if (write_words(&l) < 0)
                 goto out;
         buf_free(&s->next);
