@@ -1176,47 +1176,27 @@ static int write_404(struct page_build *c)
         return page_write(c, "404", "404.html", ctx, NULL, false);
 }
 
-/* A sitemap entry as page_done keeps it. */
-struct located {
-        const char *loc, *lastmod; /* lastmod: "" for none */
-};
-
 static int by_loc(const void *pa, const void *pb)
 {
-        return strcmp(((const struct located *)pa)->loc, ((const struct located *)pb)->loc);
-}
-
-/* The sitemap's entries as sitemap_write takes them, in the order of their URLs (pages were
- * added by several threads). Caller decrefs. */
-static json_t *sitemap_entries(const struct page_build *c)
-{
-        size_t n = c->sitemap_n;
-        struct located *items = xmalloc((n ? n : 1) * sizeof *items);
-        const char *p = c->sitemap.data;
-        for (size_t i = 0; i < n; i++) {
-                items[i].loc = p;
-                p += strlen(p) + 1;
-                items[i].lastmod = p;
-                p += strlen(p) + 1;
-        }
-        qsort(items, n, sizeof *items, by_loc);
-        json_t *entries = json_array();
-        for (size_t i = 0; i < n; i++) {
-                json_t *e = json_pack("{s:s}", "loc", items[i].loc);
-                if (*items[i].lastmod)
-                        json_object_set_new(e, "lastmod", json_string(items[i].lastmod));
-                json_array_append_new(entries, e);
-        }
-        free(items);
-        return entries;
+        return strcmp(((const struct sitemap_url *)pa)->loc, ((const struct sitemap_url *)pb)->loc);
 }
 
 static int write_sitemap(struct page_build *c)
 {
-        json_t *entries = sitemap_entries(c);
+        /* pages were added by several threads: the order is the URLs' */
+        size_t n = c->sitemap_n;
+        struct sitemap_url *urls = xmalloc((n ? n : 1) * sizeof *urls);
+        const char *p = c->sitemap.data;
+        for (size_t i = 0; i < n; i++) {
+                urls[i].loc = p;
+                p += strlen(p) + 1;
+                urls[i].lastmod = p;
+                p += strlen(p) + 1;
+        }
+        qsort(urls, n, sizeof *urls, by_loc);
         struct buf b = {0};
-        int rc = sitemap_write(entries, &b, c->d);
-        json_decref(entries);
+        int rc = sitemap_write(urls, n, &b, c->d);
+        free(urls);
         if (rc == 0)
                 rc = page_emit(c, "sitemap.xml", &b);
         buf_reset(&b);

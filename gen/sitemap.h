@@ -6,18 +6,23 @@
 #include "buf.h"
 #include "diag.h"
 
-#include <jansson.h>
+#include <stddef.h>
 
 /* The protocol's limit on URLs in one sitemap file. */
 #define SITEMAP_MAX_URLS 50000
 
-/* Appends a <urlset> to out. entries is a json array of {"loc": absolute http(s) URL,
- * "lastmod": "YYYY-MM-DD" or an RFC 3339 date-time, or absent}. Each loc is escaped as a
- * URL (spaces, quotes, controls and non-ASCII bytes percent-encoded; existing %XX kept)
- * and then as XML. More than SITEMAP_MAX_URLS entries only draws a warning. Returns 0, or
- * -1 after reporting to d (an entry without a usable loc, a malformed lastmod, a library
- * failure); out is then left as it was. */
-int sitemap_write(json_t *entries, struct buf *out, struct diag *d) WUR;
+/* A page for the sitemap. */
+struct sitemap_url {
+        const char *loc;     /* its absolute http(s) URL */
+        const char *lastmod; /* "YYYY-MM-DD" or an RFC 3339 date-time; NULL or "": none */
+};
+
+/* Appends a <urlset> of the n urls to out. Each loc is escaped as a URL (spaces, quotes,
+ * controls and non-ASCII bytes percent-encoded; existing %XX kept) and then as XML. More
+ * than SITEMAP_MAX_URLS entries only draws a warning. Returns 0, or -1 after reporting to
+ * d (an entry without a usable loc, a malformed lastmod, a library failure); out is then
+ * left as it was. */
+int sitemap_write(const struct sitemap_url *urls, size_t n, struct buf *out, struct diag *d) WUR;
 
 /* Appends a robots.txt that allows every crawler everywhere and names sitemap_url.
  * Returns 0, or -1 (out untouched) when sitemap_url is NULL, empty or holds a control
