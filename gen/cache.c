@@ -503,19 +503,16 @@ static void briefs_save(struct cache *c)
         if (!c->briefs_changed)
                 goto out;
         qsort(c->briefs, n, sizeof *c->briefs, cmp_brief);
-        size_t bytes = 0; /* megabytes, at the build's peak: made in place, at their size */
-        for (size_t i = 0; i < n; i++)
-                bytes += NAME_HEX + 1 + c->briefs[i].len;
-        struct buf f = {0};
-        cache_memo_start(c, BRIEF_MAGIC, bytes, &f);
+        /* streamed: at the build's peak, the file would be megabytes more */
+        struct cache_memo_out *w = cache_memo_open(c, BRIEF_BLOB, BRIEF_MAGIC);
         for (size_t i = 0; i < n; i++) {
-                char hex[NAME_HEX + 1];
+                char hex[NAME_HEX + 2];
                 digest_hex(hex, c->briefs[i].key, 32);
-                buf_puts(&f, hex);
-                buf_putc(&f, '\n');
-                buf_put(&f, c->briefs[i].rec, c->briefs[i].len);
+                hex[NAME_HEX] = '\n';
+                cache_memo_write(w, hex, NAME_HEX + 1);
+                cache_memo_write(w, c->briefs[i].rec, c->briefs[i].len);
         }
-        cache_memo_seal(c, BRIEF_BLOB, &f);
+        cache_memo_close(w);
 out:
         for (size_t i = 0; i < n; i++)
                 if (c->briefs[i].owned)
@@ -591,7 +588,8 @@ void cache_blob_put(struct cache *c, const char *name, const void *data, size_t 
         free(path);
 }
 
-#define SEAL_TAIL 69 /* "end " and 64 hex digits and a line break */
+#define SEAL_TAIL  69         /* "end " and 64 hex digits and a line break */
+#define MEMO_CHUNK (64 << 10) /* bytes of a memo written at a time */
 
 int cache_memo_get(struct cache *c, const char *name, const char *magic, struct buf *file,
                    const char **records, size_t *len)
@@ -621,31 +619,71 @@ none:
         return -1;
 }
 
-void cache_memo_start(const struct cache *c, const char *magic, size_t records, struct buf *f)
+struct cache_memo_out {
+        char *path, *tmp;
+        int fd; /* -1 after a failure: nothing is kept */
+        struct buf pending;
+        struct digest_sha256_stream *sha;
+};
+
+/* Writes out what w holds: through the digest to the file. */
+static void memo_flush(struct cache_memo_out *w)
 {
-        char hex[NAME_HEX + 1];
-        digest_hex(hex, c->salt, sizeof c->salt);
-        buf_reset(f);
-        buf_reserve(f, strlen(magic) + 1 + NAME_HEX + 1 + records + SEAL_TAIL);
-        buf_printf(f, "%s\n%s\n", magic, hex);
+        if (w->fd >= 0 && w->pending.len) {
+                digest_sha256_add(w->sha, w->pending.data, w->pending.len);
+                if (fsio_write_fd(w->fd, w->pending.data, w->pending.len) < 0) {
+                        close(w->fd);
+                        w->fd = -1;
+                }
+        }
+        buf_reset(&w->pending);
 }
 
-void cache_memo_seal(struct cache *c, const char *name, struct buf *f)
+struct cache_memo_out *cache_memo_open(struct cache *c, const char *name, const char *magic)
 {
-        unsigned char md[32];
+        struct cache_memo_out *w = xcalloc(1, sizeof *w);
+        w->path = xasprintf("%s/%s", c->dir, name);
+        w->tmp = xasprintf("%s.tmp-%ld", w->path, (long)getpid());
+        w->sha = digest_sha256_begin();
+        w->fd =
+            w->sha ? open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644) : -1;
         char hex[NAME_HEX + 1];
-        digest_sha256(md, f->data, f->len);
+        digest_hex(hex, c->salt, sizeof c->salt);
+        buf_printf(&w->pending, "%s\n%s\n", magic, hex);
+        return w;
+}
+
+void cache_memo_write(struct cache_memo_out *w, const void *data, size_t len)
+{
+        buf_put(&w->pending, data, len);
+        if (w->pending.len >= MEMO_CHUNK)
+                memo_flush(w);
+}
+
+void cache_memo_close(struct cache_memo_out *w)
+{
+        memo_flush(w);
+        unsigned char md[32] = {0};
+        char hex[NAME_HEX + 1];
+        if (w->sha)
+                digest_sha256_end(w->sha, md);
         digest_hex(hex, md, sizeof md);
-        buf_printf(f, "end %s\n", hex);
-        cache_blob_put(c, name, f->data, f->len);
-        buf_free(f);
+        buf_printf(&w->pending, "end %s\n", hex);
+        bool ok = w->fd >= 0 && fsio_write_fd(w->fd, w->pending.data, w->pending.len) == 0;
+        if (w->fd >= 0 && close(w->fd) < 0)
+                ok = false;
+        if (!ok || rename(w->tmp, w->path) < 0)
+                unlink(w->tmp);
+        buf_free(&w->pending);
+        free(w->tmp);
+        free(w->path);
+        free(w);
 }
 
 void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
                     size_t len)
 {
-        struct buf f = {0};
-        cache_memo_start(c, magic, len, &f);
-        buf_put(&f, records, len);
-        cache_memo_seal(c, name, &f);
+        struct cache_memo_out *w = cache_memo_open(c, name, magic);
+        cache_memo_write(w, records, len);
+        cache_memo_close(w);
 }

@@ -83,11 +83,13 @@ int cache_memo_get(struct cache *c, const char *name, const char *magic, struct 
                    const char **records, size_t *len);
 void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,
                     size_t len);
-/* cache_memo_put in two steps, for records of megabytes made in place: cache_memo_start
- * puts the head into f (room made for records bytes more), the caller appends the records,
- * cache_memo_seal keeps it as name and frees f. */
-void cache_memo_start(const struct cache *c, const char *magic, size_t records, struct buf *f);
-void cache_memo_seal(struct cache *c, const char *name, struct buf *f);
+/* cache_memo_put in steps, for records of megabytes written as they are made:
+ * cache_memo_open, any number of cache_memo_write, then cache_memo_close, which keeps the
+ * memo (best effort) and frees w. */
+struct cache_memo_out;
+struct cache_memo_out *cache_memo_open(struct cache *c, const char *name, const char *magic);
+void cache_memo_write(struct cache_memo_out *w, const void *data, size_t len);
+void cache_memo_close(struct cache_memo_out *w);
 
 /* Frees what cache_get filled. */
 void cache_body_free(struct cache_body *b);

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <string.h>
 
 void digest_sha256_base64(struct buf *out, const void *data, size_t len)
 {
@@ -16,6 +17,29 @@ void digest_sha256_base64(struct buf *out, const void *data, size_t len)
 void digest_sha256(unsigned char md[32], const void *data, size_t len)
 {
         SHA256(data, len, md);
+}
+
+struct digest_sha256_stream *digest_sha256_begin(void)
+{
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+                EVP_MD_CTX_free(ctx);
+                ctx = NULL;
+        }
+        return (struct digest_sha256_stream *)ctx;
+}
+
+void digest_sha256_add(struct digest_sha256_stream *s, const void *data, size_t len)
+{
+        EVP_DigestUpdate((EVP_MD_CTX *)s, data, len);
+}
+
+void digest_sha256_end(struct digest_sha256_stream *s, unsigned char md[32])
+{
+        unsigned int n = 0;
+        if (EVP_DigestFinal_ex((EVP_MD_CTX *)s, md, &n) != 1 || n != 32)
+                memset(md, 0, 32); /* a seal that checks nothing out: the memo is not used */
+        EVP_MD_CTX_free((EVP_MD_CTX *)s);
 }
 
 void digest_hex(char *out, const unsigned char *p, size_t n)

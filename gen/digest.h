@@ -11,6 +11,12 @@
 void digest_sha256_base64(struct buf *out, const void *data, size_t len);
 /* The raw SHA-256 of data into md (32 bytes). */
 void digest_sha256(unsigned char md[32], const void *data, size_t len);
+/* The SHA-256 of bytes given in pieces: digest_sha256_begin (NULL when libcrypto cannot
+ * make one), any number of digest_sha256_add, then digest_sha256_end, which frees it. */
+struct digest_sha256_stream;
+struct digest_sha256_stream *digest_sha256_begin(void);
+void digest_sha256_add(struct digest_sha256_stream *s, const void *data, size_t len);
+void digest_sha256_end(struct digest_sha256_stream *s, unsigned char md[32]);
 /* Appends the lowercase hex SHA-256 of data. */
 void digest_sha256_hex(struct buf *out, const void *data, size_t len);
 /* Writes the n bytes at p as 2n lowercase hex digits and a NUL into out. */

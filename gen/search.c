@@ -1174,9 +1174,20 @@ static void sdoc_free(struct sdoc *d)
 }
 
 /* Frees a part and everything it holds. */
-/* Frees p's chains of entries and the dictionary that leads to them (not the keys: the
- * word keys written last point into them). The largest part of the index's memory, and of
- * no use once the shards are coded. */
+/* Frees p's dictionary (not the keys: the index's tokens and the word keys written last
+ * point into them). Megabytes, of no use once merge_tokens has listed every token's
+ * chains. */
+static void part_drop_dictionary(struct part *p)
+{
+        free(p->toks);
+        free(p->slots);
+        p->toks = NULL;
+        p->slots = NULL;
+        p->ntoks = p->captoks = p->nslots = 0;
+}
+
+/* Frees p's chains of entries and its dictionary. The largest part of the index's
+ * memory, and of no use once the shards are coded. */
 static void part_drop_chains(struct part *p)
 {
         while (p->slabs) {
@@ -1185,11 +1196,7 @@ static void part_drop_chains(struct part *p)
                 p->slabs = next;
         }
         p->free_at = p->free_end = NULL;
-        free(p->toks);
-        free(p->slots);
-        p->toks = NULL;
-        p->slots = NULL;
-        p->ntoks = p->captoks = p->nslots = 0;
+        part_drop_dictionary(p);
 }
 
 static void part_free(struct part *p)
@@ -2225,6 +2232,8 @@ static void merge_tokens(struct search_index *s, struct layout *l)
                             (struct member){p, p->toks[i].first};
                 }
         free(gid);
+        for (struct part *p = s->parts; p; p = p->next) /* the members lead to the chains */
+                part_drop_dictionary(p);
 
         size_t *start = xcalloc(l->nslugs + 1, sizeof *start);
         for (size_t k = 0; k < l->nslugs; k++) {
