@@ -26,6 +26,7 @@ feeds=$(find "$out" -name 'feed.xml' -o -name 'atom.xml' -o -name 'feed.json' | 
 $PY tests/feeds_check.py $feeds | count_lines
 $PY tests/linkcheck.py "$out" | count_lines
 $PY tests/datacheck.py "$out" | count_lines
+$PY tests/toccheck.py "$out" 10 | count_lines
 
 check "sitemap validates against sitemaps.org 0.9" xmllint --noout --nonet --schema ../shared/spec/sitemaps/sitemap.xsd "$out/sitemap.xml"
 
