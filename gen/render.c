@@ -1181,6 +1181,11 @@ static int by_loc(const void *pa, const void *pb)
         return strcmp(((const struct sitemap_url *)pa)->loc, ((const struct sitemap_url *)pb)->loc);
 }
 
+static int emit_sitemap(void *ctx, const char *name, const struct buf *bytes)
+{
+        return page_emit(ctx, name, bytes);
+}
+
 static int write_sitemap(struct page_build *c)
 {
         /* pages were added by several threads: the order is the URLs' */
@@ -1194,12 +1199,11 @@ static int write_sitemap(struct page_build *c)
                 p += strlen(p) + 1;
         }
         qsort(urls, n, sizeof *urls, by_loc);
-        struct buf b = {0};
-        int rc = sitemap_write(urls, n, &b, c->d);
+        char *base = page_abs_url(c, "");
+        int rc = sitemap_write_split(urls, n, SITEMAP_MAX_URLS, base, emit_sitemap, c, c->d);
+        free(base);
         free(urls);
-        if (rc == 0)
-                rc = page_emit(c, "sitemap.xml", &b);
-        buf_reset(&b);
+        struct buf b = {0};
         char *url = page_abs_url(c, "sitemap.xml");
         if (rc == 0)
                 rc = sitemap_robots(url, &b);

@@ -130,6 +130,86 @@ out:
         return rc;
 }
 
+/* Appends the <sitemapindex> of parts sitemap-1.xml to sitemap-<parts>.xml at base. */
+static int write_index(size_t parts, const char *base, struct buf *out, struct diag *d)
+{
+        xmlBufferPtr xb = xmlBufferCreate();
+        xmlTextWriterPtr w = xb ? xmlNewTextWriterMemory(xb, 0) : NULL;
+        struct buf loc = {0}, url = {0};
+        int rc = -1;
+        if (!w || xmlTextWriterSetIndent(w, 1) < 0 ||
+            xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
+            xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
+            xmlTextWriterStartElement(w, BAD_CAST "sitemapindex") < 0 ||
+            xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST NS_SITEMAP) < 0)
+                goto fail;
+        for (size_t k = 1; k <= parts; k++) {
+                buf_reset(&loc);
+                buf_reset(&url);
+                buf_printf(&loc, "%ssitemap-%zu.xml", base, k);
+                struct sitemap_url part = {buf_cstr(&loc), NULL};
+                if (entry_loc(&part, k - 1, &url, d) < 0)
+                        goto out;
+                if (xmlTextWriterStartElement(w, BAD_CAST "sitemap") < 0 ||
+                    xmlTextWriterWriteElement(w, BAD_CAST "loc", BAD_CAST buf_cstr(&url)) < 0 ||
+                    xmlTextWriterEndElement(w) < 0)
+                        goto fail;
+        }
+        if (xmlTextWriterEndDocument(w) < 0)
+                goto fail;
+        xmlFreeTextWriter(w);
+        w = NULL;
+        buf_put(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+        rc = 0;
+        goto out;
+fail:
+        diag_error(d, NULL, 0, 0, "sitemap: libxml2 failed to write the sitemap index");
+out:
+        if (w)
+                xmlFreeTextWriter(w);
+        if (xb)
+                xmlBufferFree(xb);
+        buf_free(&loc);
+        buf_free(&url);
+        return rc;
+}
+
+int sitemap_write_split(const struct sitemap_url *urls, size_t n, size_t max, const char *base,
+                        int (*emit)(void *ctx, const char *name, const struct buf *bytes),
+                        void *ctx, struct diag *d)
+{
+        struct buf b = {0};
+        int rc = 0;
+        if (!max)
+                max = SITEMAP_MAX_URLS;
+        if (n <= max) {
+                rc = sitemap_write(urls, n, &b, d);
+                if (rc == 0)
+                        rc = emit(ctx, "sitemap.xml", &b);
+                buf_free(&b);
+                return rc;
+        }
+        pthread_once(&xml_once, xml_init);
+        size_t parts = (n + max - 1) / max;
+        char name[48];
+        for (size_t k = 0; k < parts && rc == 0; k++) {
+                size_t from = k * max, count = n - from < max ? n - from : max;
+                buf_reset(&b);
+                snprintf(name, sizeof name, "sitemap-%zu.xml", k + 1);
+                rc = sitemap_write(urls + from, count, &b, d);
+                if (rc == 0)
+                        rc = emit(ctx, name, &b);
+        }
+        if (rc == 0) {
+                buf_reset(&b);
+                rc = write_index(parts, base ? base : "", &b, d);
+                if (rc == 0)
+                        rc = emit(ctx, "sitemap.xml", &b);
+        }
+        buf_free(&b);
+        return rc;
+}
+
 int sitemap_robots(const char *sitemap_url, struct buf *out)
 {
         if (!sitemap_url || !*sitemap_url)

@@ -24,6 +24,17 @@ struct sitemap_url {
  * left as it was. */
 int sitemap_write(const struct sitemap_url *urls, size_t n, struct buf *out, struct diag *d) WUR;
 
+/* Writes the sitemap of the n urls through emit (which writes the bytes of one file,
+ * named relative to the site's root, and returns 0 or -1 after reporting): with at most
+ * max urls, one <urlset> as "sitemap.xml"; with more, "sitemap-1.xml", "sitemap-2.xml",
+ * ... of max urls each, in order, and "sitemap.xml" as the <sitemapindex> that lists
+ * them, at base (the site's absolute URL, ending in '/') followed by their names: search
+ * engines read SITEMAP_MAX_URLS URLs from one file. Returns 0, or -1 after reporting to d
+ * (as sitemap_write) or when emit failed. */
+int sitemap_write_split(const struct sitemap_url *urls, size_t n, size_t max, const char *base,
+                        int (*emit)(void *ctx, const char *name, const struct buf *bytes),
+                        void *ctx, struct diag *d) WUR;
+
 /* Appends a robots.txt that allows every crawler everywhere and names sitemap_url.
  * Returns 0, or -1 (out untouched) when sitemap_url is NULL, empty or holds a control
  * character (a line break would inject a directive). */

@@ -15,6 +15,8 @@ for f in feed.xml topic.xml atom.xml empty-feed.xml empty-atom.xml sitemap.xml; 
 done
 if [ -f "$xsd" ]; then
 	check "sitemap.xml valid against sitemap.xsd" xmllint --noout --nonet --schema "$xsd" "$dir/sitemap.xml"
+	check "a split sitemap's part valid against sitemap.xsd" xmllint --noout --nonet --schema "$xsd" "$dir/sitemap-part.xml"
+	check "a split sitemap's index valid against siteindex.xsd" xmllint --noout --nonet --schema "$(dirname "$xsd")/siteindex.xsd" "$dir/sitemap-index.xml"
 else
 	echo "(no $xsd: sitemap schema check skipped)"
 fi

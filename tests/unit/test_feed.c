@@ -640,6 +640,89 @@ static void test_urls(void)
         diag_free(d);
 }
 
+/* What sitemap_write_split emitted: each file's name and bytes, in order. */
+struct emitted {
+        char names[8][32];
+        struct buf bytes[8];
+        size_t n;
+        size_t fail_at; /* emit fails for this file (1-based), 0: never */
+};
+
+static int emit_one(void *ctx, const char *name, const struct buf *bytes)
+{
+        struct emitted *e = ctx;
+        if (e->n == 8 || e->n + 1 == e->fail_at)
+                return -1;
+        snprintf(e->names[e->n], sizeof e->names[e->n], "%s", name);
+        buf_put(&e->bytes[e->n], bytes->data, bytes->len);
+        e->n++;
+        return 0;
+}
+
+static void emitted_free(struct emitted *e)
+{
+        for (size_t i = 0; i < 8; i++)
+                buf_free(&e->bytes[i]);
+}
+
+/* Five entries with at most two per file: three parts and an index of them; with room
+ * for all five, one sitemap.xml as sitemap_write makes it. */
+static void test_sitemap_split(const struct sitemap_url *entries)
+{
+        struct diag *d = diag_new();
+        struct emitted e = {0};
+        CHECK(sitemap_write_split(entries, 5, 2, "https://example.org/portal/", emit_one, &e, d) ==
+                      0 &&
+                  diag_errors(d) == 0 && diag_warnings(d) == 0,
+              "split sitemap written, no warning");
+        CHECK(e.n == 4 && !strcmp(e.names[0], "sitemap-1.xml") &&
+                  !strcmp(e.names[2], "sitemap-3.xml") && !strcmp(e.names[3], "sitemap.xml"),
+              "split sitemap: three parts, then the index");
+        xmlDocPtr doc = e.n == 4 ? parse_xml(&e.bytes[3]) : NULL;
+        CHECK(doc != NULL, "sitemap index well-formed");
+        if (doc) {
+                CHECK_XPATH(doc, "string(count(/sm:sitemapindex/sm:sitemap))", "3",
+                            "sitemap index lists three parts");
+                CHECK_XPATH(doc, "string(/sm:sitemapindex/sm:sitemap[2]/sm:loc)",
+                            "https://example.org/portal/sitemap-2.xml", "sitemap index: part URL");
+                xmlFreeDoc(doc);
+        }
+        doc = e.n == 4 ? parse_xml(&e.bytes[2]) : NULL;
+        if (doc) {
+                CHECK_XPATH(doc, "string(count(/sm:urlset/sm:url))", "1", "last part: the rest");
+                CHECK_XPATH(doc, "string(/sm:urlset/sm:url[1]/sm:loc)",
+                            "https://example.org/portal/%E6%A0%87%E7%AD%BE/",
+                            "last part: the fifth entry");
+                xmlFreeDoc(doc);
+        } else {
+                CHECK(0, "last part well-formed");
+        }
+        if (e.n == 4) {
+                save("sitemap-index.xml", &e.bytes[3]);
+                save("sitemap-part.xml", &e.bytes[0]);
+        }
+        emitted_free(&e);
+
+        struct emitted one = {0};
+        struct buf whole = {0};
+        CHECK(sitemap_write_split(entries, 5, 5, "https://example.org/portal/", emit_one, &one,
+                                  d) == 0 &&
+                  one.n == 1 && !strcmp(one.names[0], "sitemap.xml") &&
+                  sitemap_write(entries, 5, &whole, d) == 0 && whole.len == one.bytes[0].len &&
+                  !memcmp(whole.data, one.bytes[0].data, whole.len),
+              "unsplit: one sitemap.xml, as sitemap_write writes it");
+        buf_free(&whole);
+        emitted_free(&one);
+
+        struct emitted failing = {.fail_at = 2};
+        CHECK(sitemap_write_split(entries, 5, 2, "https://example.org/portal/", emit_one, &failing,
+                                  d) == -1 &&
+                  failing.n == 1,
+              "split sitemap stops when a part cannot be written");
+        emitted_free(&failing);
+        diag_free(d);
+}
+
 static void test_sitemap(void)
 {
         struct buf b = {0};
@@ -706,6 +789,8 @@ static void test_sitemap(void)
               "sitemap stops at its first bad entry");
         buf_free(&o3);
         diag_free(d3);
+
+        test_sitemap_split(entries);
 
         buf_reset(&b);
         CHECK(sitemap_robots("https://example.org/portal/sitemap.xml", &b) == 0, "robots ok");
