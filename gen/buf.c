@@ -1,6 +1,7 @@
 /* buf: growable byte buffer and allocation wrappers. */
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,31 +81,31 @@ void buf_reset(struct buf *b)
                 b->data[0] = '\0';
 }
 
-/* Makes room for extra more bytes plus the NUL, growing by half again each time so
- * that a long run of small writes costs amortised constant time. */
-void buf_grow(struct buf *b, size_t extra)
+/* Makes room for extra more bytes plus the NUL: exactly that much when exact, else growing
+ * by half again each time so that a long run of small writes costs amortised constant
+ * time. */
+static void make_room(struct buf *b, size_t extra, bool exact)
 {
         if (extra > SIZE_MAX - b->len - 1)
                 out_of_memory(SIZE_MAX);
         size_t need = b->len + extra + 1;
         if (need <= b->cap)
                 return;
-        size_t cap = b->cap ? b->cap : 64;
+        size_t cap = b->cap && !exact ? b->cap : exact ? need : 64;
         while (cap < need)
                 cap = cap > SIZE_MAX / 3 * 2 ? need : cap + cap / 2;
         b->data = xrealloc(b->data, cap);
         b->cap = cap;
 }
 
+void buf_grow(struct buf *b, size_t extra)
+{
+        make_room(b, extra, false);
+}
+
 void buf_reserve(struct buf *b, size_t extra)
 {
-        if (extra > SIZE_MAX - b->len - 1)
-                out_of_memory(SIZE_MAX);
-        size_t need = b->len + extra + 1;
-        if (need <= b->cap)
-                return;
-        b->data = xrealloc(b->data, need);
-        b->cap = need;
+        make_room(b, extra, true);
 }
 
 void buf_put_grow(struct buf *b, const void *data, size_t len)

@@ -72,7 +72,11 @@ static int entry_lastmod(const struct sitemap_url *e, size_t i, char *out, struc
         return -1;
 }
 
-int sitemap_write(const struct sitemap_url *urls, size_t n, struct buf *out, struct diag *d)
+/* Appends a document of root element root (in the sitemaps namespace) holding one element
+ * elem, with loc and lastmod when it has one, per url. Returns 0, or -1 after reporting
+ * to d. */
+static int write_doc(const char *root, const char *elem, const struct sitemap_url *urls, size_t n,
+                     struct buf *out, struct diag *d)
 {
         xmlBufferPtr xb = NULL;
         xmlTextWriterPtr w = NULL;
@@ -80,22 +84,16 @@ int sitemap_write(const struct sitemap_url *urls, size_t n, struct buf *out, str
         char lastmod[FEED_DATE_MAX];
         int rc = -1;
 
-        if (n > SITEMAP_MAX_URLS)
-                diag_warn(d, NULL, 0, 0,
-                          "sitemap: %zu URLs, more than the %d search engines read from one file",
-                          n, SITEMAP_MAX_URLS);
         pthread_once(&xml_once, xml_init);
         if (!(xb = xmlBufferCreate()))
                 goto fail;
         /* grown by doubling: the default grows it to the exact size at every write, which
          * copied 13 MB 131,000 times over on a site of 100,000 articles */
         xmlBufferSetAllocationScheme(xb, XML_BUFFER_ALLOC_DOUBLEIT);
-        if (!(w = xmlNewTextWriterMemory(xb, 0)))
-                goto fail;
-        if (xmlTextWriterSetIndent(w, 1) < 0 ||
+        if (!(w = xmlNewTextWriterMemory(xb, 0)) || xmlTextWriterSetIndent(w, 1) < 0 ||
             xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
             xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
-            xmlTextWriterStartElement(w, BAD_CAST "urlset") < 0 ||
+            xmlTextWriterStartElement(w, BAD_CAST root) < 0 ||
             xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST NS_SITEMAP) < 0)
                 goto fail;
         for (size_t i = 0; i < n; i++) {
@@ -103,7 +101,7 @@ int sitemap_write(const struct sitemap_url *urls, size_t n, struct buf *out, str
                 if (entry_loc(&urls[i], i, &url, d) < 0 ||
                     entry_lastmod(&urls[i], i, lastmod, d) < 0)
                         goto out;
-                if (xmlTextWriterStartElement(w, BAD_CAST "url") < 0 ||
+                if (xmlTextWriterStartElement(w, BAD_CAST elem) < 0 ||
                     xmlTextWriterWriteElement(w, BAD_CAST "loc", BAD_CAST buf_cstr(&url)) < 0)
                         goto fail;
                 if (lastmod[0] &&
@@ -130,47 +128,25 @@ out:
         return rc;
 }
 
+int sitemap_write(const struct sitemap_url *urls, size_t n, struct buf *out, struct diag *d)
+{
+        if (n > SITEMAP_MAX_URLS)
+                diag_warn(d, NULL, 0, 0,
+                          "sitemap: %zu URLs, more than the %d search engines read from one file",
+                          n, SITEMAP_MAX_URLS);
+        return write_doc("urlset", "url", urls, n, out, d);
+}
+
 /* Appends the <sitemapindex> of parts sitemap-1.xml to sitemap-<parts>.xml at base. */
 static int write_index(size_t parts, const char *base, struct buf *out, struct diag *d)
 {
-        xmlBufferPtr xb = xmlBufferCreate();
-        xmlTextWriterPtr w = xb ? xmlNewTextWriterMemory(xb, 0) : NULL;
-        struct buf loc = {0}, url = {0};
-        int rc = -1;
-        if (!w || xmlTextWriterSetIndent(w, 1) < 0 ||
-            xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
-            xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
-            xmlTextWriterStartElement(w, BAD_CAST "sitemapindex") < 0 ||
-            xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST NS_SITEMAP) < 0)
-                goto fail;
-        for (size_t k = 1; k <= parts; k++) {
-                buf_reset(&loc);
-                buf_reset(&url);
-                buf_printf(&loc, "%ssitemap-%zu.xml", base, k);
-                struct sitemap_url part = {buf_cstr(&loc), NULL};
-                if (entry_loc(&part, k - 1, &url, d) < 0)
-                        goto out;
-                if (xmlTextWriterStartElement(w, BAD_CAST "sitemap") < 0 ||
-                    xmlTextWriterWriteElement(w, BAD_CAST "loc", BAD_CAST buf_cstr(&url)) < 0 ||
-                    xmlTextWriterEndElement(w) < 0)
-                        goto fail;
-        }
-        if (xmlTextWriterEndDocument(w) < 0)
-                goto fail;
-        xmlFreeTextWriter(w);
-        w = NULL;
-        buf_put(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
-        rc = 0;
-        goto out;
-fail:
-        diag_error(d, NULL, 0, 0, "sitemap: libxml2 failed to write the sitemap index");
-out:
-        if (w)
-                xmlFreeTextWriter(w);
-        if (xb)
-                xmlBufferFree(xb);
-        buf_free(&loc);
-        buf_free(&url);
+        struct sitemap_url *v = xcalloc(parts, sizeof *v);
+        for (size_t k = 0; k < parts; k++)
+                v[k].loc = xasprintf("%ssitemap-%zu.xml", base, k + 1);
+        int rc = write_doc("sitemapindex", "sitemap", v, parts, out, d);
+        for (size_t k = 0; k < parts; k++)
+                free((char *)v[k].loc);
+        free(v);
         return rc;
 }
 
@@ -189,7 +165,6 @@ int sitemap_write_split(const struct sitemap_url *urls, size_t n, size_t max, co
                 buf_free(&b);
                 return rc;
         }
-        pthread_once(&xml_once, xml_init);
         size_t parts = (n + max - 1) / max;
         char name[48];
         for (size_t k = 0; k < parts && rc == 0; k++) {
