@@ -27,10 +27,10 @@
  * "<chars> <minutes> <has_abs>\n". */
 struct brief {
         unsigned char key[32]; /* all zero: a free slot */
-        char *rec;             /* owned when owned, else in the briefs file read at open */
+        const char *rec;       /* in the briefs file read at open; NULL for a fresh one */
         size_t len;
-        bool owned;
-        bool used; /* read or written by this build: kept in the next briefs file */
+        bool fresh; /* noted by this build: already in the next briefs file */
+        bool used;  /* read or written by this build: kept in the next briefs file */
 };
 
 struct cache {
@@ -45,6 +45,9 @@ struct cache {
         bool briefs_changed;   /* a brief was added or replaced, or one loaded went unused */
         bool briefs_saved;     /* cache_briefs_save ran: the briefs are no longer kept */
         struct buf brief_file; /* the briefs file read at open: loaded briefs point into it */
+        struct cache_memo_out *next_briefs; /* the next briefs file, from its first fresh
+                                               brief: fresh ones are written as they come,
+                                               not held (megabytes at the build's peak) */
 };
 
 /* $XDG_CACHE_HOME/gongbao, else $HOME/.cache/gongbao, else NULL. Caller frees. */
@@ -86,10 +89,16 @@ static size_t brief_slot(const struct cache *c, const unsigned char key[32])
         return i;
 }
 
-/* Adds or replaces key's brief (taking rec when owned). Caller holds the lock (or is
- * alone). */
-static void brief_set(struct cache *c, const unsigned char key[32], char *rec, size_t len,
-                      bool owned, bool used)
+static bool brief_present(const struct brief *b)
+{
+        static const unsigned char zero[32];
+        return memcmp(b->key, zero, 32) != 0;
+}
+
+/* Adds or replaces key's brief: rec (len bytes) in the file read at open, or a fresh one
+ * (rec NULL) already written to the next file. Caller holds the lock (or is alone). */
+static void brief_set(struct cache *c, const unsigned char key[32], const char *rec, size_t len,
+                      bool fresh, bool used)
 {
         if (2 * (c->nbriefs + 1) > c->capbriefs) {
                 struct brief *old = c->briefs;
@@ -97,24 +106,32 @@ static void brief_set(struct cache *c, const unsigned char key[32], char *rec, s
                 c->capbriefs = oldcap ? 2 * oldcap : 1024;
                 c->briefs = xcalloc(c->capbriefs, sizeof *c->briefs);
                 for (size_t i = 0; i < oldcap; i++)
-                        if (old[i].rec)
+                        if (brief_present(&old[i]))
                                 c->briefs[brief_slot(c, old[i].key)] = old[i];
                 free(old);
         }
         struct brief *b = &c->briefs[brief_slot(c, key)];
-        if (!b->rec)
+        if (!brief_present(b))
                 c->nbriefs++;
-        if (b->owned)
-                free(b->rec);
+        *b = (struct brief){.rec = rec, .len = len, .fresh = fresh, .used = used};
         memcpy(b->key, key, 32);
-        b->rec = rec;
-        b->len = len;
-        b->owned = owned;
-        b->used = used;
+}
+
+/* Appends key's brief (rec, len bytes) to the next briefs file. Caller holds the lock. */
+static void brief_write(struct cache *c, const unsigned char key[32], const char *rec, size_t len)
+{
+        char hex[NAME_HEX + 2];
+        if (!c->next_briefs)
+                c->next_briefs = cache_memo_open(c, BRIEF_BLOB, BRIEF_MAGIC);
+        digest_hex(hex, key, 32);
+        hex[NAME_HEX] = '\n';
+        cache_memo_write(c->next_briefs, hex, NAME_HEX + 1);
+        cache_memo_write(c->next_briefs, rec, len);
 }
 
 static void put_field(struct buf *b, const char *s);
 static void briefs_free(struct cache *c);
+static void cache_memo_abandon(struct cache_memo_out *w);
 
 /* Steps *p over one field of an entry or brief (see get_bytes). Returns 0, or -1 when it
  * is damaged. */
@@ -154,7 +171,7 @@ static void briefs_load(struct cache *c)
                 if (!eol)
                         goto damaged;
                 q = eol + 1;
-                brief_set(c, key, (char *)rec, (size_t)(q - rec), false, false);
+                brief_set(c, key, rec, (size_t)(q - rec), false, false);
                 p = q;
         }
         c->brief_file = f;
@@ -320,14 +337,15 @@ static void brief_note(struct cache *c, const unsigned char key[32], const struc
         char *rec = brief_of(body, &len);
         pthread_mutex_lock(&c->lock);
         struct brief *b = c->capbriefs ? &c->briefs[brief_slot(c, key)] : NULL;
-        if (b && b->rec && b->len == len && !memcmp(b->rec, rec, len)) {
+        if (b && (b->fresh || (b->rec && b->len == len && !memcmp(b->rec, rec, len)))) {
                 b->used = true;
-                free(rec);
         } else {
-                brief_set(c, key, rec, len, true, true);
+                brief_write(c, key, rec, len);
+                brief_set(c, key, NULL, len, true, true);
                 c->briefs_changed = true;
         }
         pthread_mutex_unlock(&c->lock);
+        free(rec);
 }
 
 bool cache_brief(struct cache *c, const unsigned char key[32], struct cache_body *out)
@@ -479,54 +497,33 @@ static void prune_shard(struct cache *c, const char *shard)
         free(dir);
 }
 
-static int cmp_brief(const void *pa, const void *pb)
-{
-        const struct brief *a = pa, *b = pb;
-        return memcmp(a->key, b->key, 32);
-}
-
-/* Writes the briefs of the entries this build used, sorted by key, when they differ from
- * the file read at open. */
+/* Writes the briefs of the entries this build used, when they differ from the file read
+ * at open: the fresh ones are in the next file already, the ones kept from the file read
+ * at open follow. */
 static void briefs_save(struct cache *c)
 {
-        size_t n = 0;
+        bool changed = c->briefs_changed;
         for (size_t i = 0; i < c->capbriefs; i++)
-                if (c->briefs[i].rec) {
-                        if (c->briefs[i].used)
-                                c->briefs[n++] = c->briefs[i];
-                        else {
-                                if (c->briefs[i].owned)
-                                        free(c->briefs[i].rec);
-                                c->briefs_changed = true;
-                        }
-                }
-        if (!c->briefs_changed)
-                goto out;
-        qsort(c->briefs, n, sizeof *c->briefs, cmp_brief);
-        /* streamed: at the build's peak, the file would be megabytes more */
-        struct cache_memo_out *w = cache_memo_open(c, BRIEF_BLOB, BRIEF_MAGIC);
-        for (size_t i = 0; i < n; i++) {
-                char hex[NAME_HEX + 2];
-                digest_hex(hex, c->briefs[i].key, 32);
-                hex[NAME_HEX] = '\n';
-                cache_memo_write(w, hex, NAME_HEX + 1);
-                cache_memo_write(w, c->briefs[i].rec, c->briefs[i].len);
+                if (brief_present(&c->briefs[i]) && !c->briefs[i].used)
+                        changed = true; /* one loaded went unused */
+        if (!changed)
+                return;
+        for (size_t i = 0; i < c->capbriefs; i++) {
+                const struct brief *b = &c->briefs[i];
+                if (brief_present(b) && b->used && !b->fresh)
+                        brief_write(c, b->key, b->rec, b->len);
         }
-        cache_memo_close(w);
-out:
-        for (size_t i = 0; i < n; i++)
-                if (c->briefs[i].owned)
-                        free(c->briefs[i].rec);
-        c->nbriefs = c->capbriefs = 0;
-        free(c->briefs);
-        c->briefs = NULL;
+        if (!c->next_briefs) /* every brief went unused: an empty file */
+                c->next_briefs = cache_memo_open(c, BRIEF_BLOB, BRIEF_MAGIC);
+        cache_memo_close(c->next_briefs);
+        c->next_briefs = NULL;
 }
 
 static void briefs_free(struct cache *c)
 {
-        for (size_t i = 0; i < c->capbriefs; i++)
-                if (c->briefs[i].owned)
-                        free(c->briefs[i].rec);
+        if (c->next_briefs) /* a build that failed: the file read at open stays */
+                cache_memo_abandon(c->next_briefs);
+        c->next_briefs = NULL;
         buf_free(&c->brief_file);
         free(c->briefs);
         c->briefs = NULL;
@@ -658,6 +655,22 @@ void cache_memo_write(struct cache_memo_out *w, const void *data, size_t len)
         buf_put(&w->pending, data, len);
         if (w->pending.len >= MEMO_CHUNK)
                 memo_flush(w);
+}
+
+/* Removes w's file unwritten and frees w. */
+static void cache_memo_abandon(struct cache_memo_out *w)
+{
+        if (w->fd >= 0)
+                close(w->fd);
+        unlink(w->tmp);
+        if (w->sha) {
+                unsigned char md[32];
+                digest_sha256_end(w->sha, md);
+        }
+        buf_free(&w->pending);
+        free(w->tmp);
+        free(w->path);
+        free(w);
 }
 
 void cache_memo_close(struct cache_memo_out *w)
