@@ -131,7 +131,7 @@ static void brief_write(struct cache *c, const unsigned char key[32], const char
 
 static void put_field(struct buf *b, const char *s);
 static void briefs_free(struct cache *c);
-static void cache_memo_abandon(struct cache_memo_out *w);
+static void memo_end(struct cache_memo_out *w, bool keep);
 
 /* Steps *p over one field of an entry or brief (see get_bytes). Returns 0, or -1 when it
  * is damaged. */
@@ -522,7 +522,7 @@ static void briefs_save(struct cache *c)
 static void briefs_free(struct cache *c)
 {
         if (c->next_briefs) /* a build that failed: the file read at open stays */
-                cache_memo_abandon(c->next_briefs);
+                memo_end(c->next_briefs, false);
         c->next_briefs = NULL;
         buf_free(&c->brief_file);
         free(c->briefs);
@@ -657,23 +657,9 @@ void cache_memo_write(struct cache_memo_out *w, const void *data, size_t len)
                 memo_flush(w);
 }
 
-/* Removes w's file unwritten and frees w. */
-static void cache_memo_abandon(struct cache_memo_out *w)
-{
-        if (w->fd >= 0)
-                close(w->fd);
-        unlink(w->tmp);
-        if (w->sha) {
-                unsigned char md[32];
-                digest_sha256_end(w->sha, md);
-        }
-        buf_free(&w->pending);
-        free(w->tmp);
-        free(w->path);
-        free(w);
-}
-
-void cache_memo_close(struct cache_memo_out *w)
+/* Ends w: with keep, seals its file and puts it in place (best effort); else, or when
+ * anything failed, removes it. Frees w. */
+static void memo_end(struct cache_memo_out *w, bool keep)
 {
         memo_flush(w);
         unsigned char md[32] = {0};
@@ -682,7 +668,7 @@ void cache_memo_close(struct cache_memo_out *w)
                 digest_sha256_end(w->sha, md);
         digest_hex(hex, md, sizeof md);
         buf_printf(&w->pending, "end %s\n", hex);
-        bool ok = w->fd >= 0 && fsio_write_fd(w->fd, w->pending.data, w->pending.len) == 0;
+        bool ok = keep && w->fd >= 0 && fsio_write_fd(w->fd, w->pending.data, w->pending.len) == 0;
         if (w->fd >= 0 && close(w->fd) < 0)
                 ok = false;
         if (!ok || rename(w->tmp, w->path) < 0)
@@ -691,6 +677,11 @@ void cache_memo_close(struct cache_memo_out *w)
         free(w->tmp);
         free(w->path);
         free(w);
+}
+
+void cache_memo_close(struct cache_memo_out *w)
+{
+        memo_end(w, true);
 }
 
 void cache_memo_put(struct cache *c, const char *name, const char *magic, const void *records,

@@ -10,6 +10,7 @@
 #include "numfmt.h"
 #include "pool.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1117,21 +1118,19 @@ static int cmp_memo(const void *a, const void *b)
         return memcmp(((const struct memo_entry *)a)->key, ((const struct memo_entry *)b)->key, 32);
 }
 
-/* Reads the number at p (below end; at most 9 digits, after an optional '-') into *out
- * and returns where it ends, or NULL when there is none. Not sscanf: glibc's measures the
- * whole rest of the string first, which made reading a memo of 100,000 records quadratic
- * (5 s). */
+/* Reads the number at p (before end) into *out and returns where it ends, or NULL when
+ * there is none. strtol, not sscanf: glibc's sscanf measures the whole rest of the string
+ * first, which made reading a memo of 100,000 records in place quadratic (5 s). */
 static const char *int_at(const char *p, const char *end, int *out)
 {
-        bool neg = p < end && *p == '-';
-        const char *q = p + neg;
-        int v = 0;
-        while (q < end && *q >= '0' && *q <= '9' && q - p - neg < 9)
-                v = v * 10 + (*q++ - '0');
-        if (q == p + neg)
+        char *e;
+        if (p >= end || !(*p == '-' || (*p >= '0' && *p <= '9')))
                 return NULL;
-        *out = neg ? -v : v;
-        return q;
+        long v = strtol(p, &e, 10);
+        if (e == p || e > end || v < INT_MIN || v > INT_MAX)
+                return NULL;
+        *out = (int)v;
+        return e;
 }
 
 /* Reads "<a> <b>" at p (below end) followed by c into *a and *b; returns where it ends,

@@ -313,9 +313,6 @@ static void manifest_read(struct output *o, uint64_t spare_ino)
 out:
         entries_reindex(&o->live);
         entries_reindex(&o->previous);
-        /* this build writes about as many files as the last one published */
-        o->built.cap = o->live.n;
-        o->built.v = xrealloc(o->built.v, (o->built.cap ? o->built.cap : 1) * sizeof *o->built.v);
         buf_free(&b);
         diag_free(quiet);
 }
@@ -511,6 +508,9 @@ struct output *output_begin(const char *out_dir, struct diag *d)
         fsio_remove_tree(o->tmp);
         uint64_t spare_ino = claim_spare(o);
         manifest_read(o, spare_ino);
+        /* this build writes about as many files as the last one published */
+        o->built.cap = o->live.n;
+        o->built.v = xrealloc(o->built.v, (o->built.cap ? o->built.cap : 1) * sizeof *o->built.v);
         if (spare_ino && !o->previous_known) {
                 /* a spare whose files are not known cannot be trusted to hold only ours */
                 fsio_remove_tree(o->tmp);

@@ -1173,7 +1173,6 @@ static void sdoc_free(struct sdoc *d)
         free(d->bits);
 }
 
-/* Frees a part and everything it holds. */
 /* Frees p's dictionary (not the keys: the index's tokens and the word keys written last
  * point into them). Megabytes, of no use once merge_tokens has listed every token's
  * chains. */
@@ -1199,6 +1198,7 @@ static void part_drop_chains(struct part *p)
         part_drop_dictionary(p);
 }
 
+/* Frees a part and everything it holds. */
 static void part_free(struct part *p)
 {
         for (size_t i = 0; i < p->ndocs; i++)

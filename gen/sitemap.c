@@ -158,24 +158,20 @@ int sitemap_write_split(const struct sitemap_url *urls, size_t n, size_t max, co
         int rc = 0;
         if (!max)
                 max = SITEMAP_MAX_URLS;
-        if (n <= max) {
-                rc = sitemap_write(urls, n, &b, d);
-                if (rc == 0)
-                        rc = emit(ctx, "sitemap.xml", &b);
-                buf_free(&b);
-                return rc;
-        }
-        size_t parts = (n + max - 1) / max;
+        size_t parts = n <= max ? 1 : (n + max - 1) / max;
         char name[48];
         for (size_t k = 0; k < parts && rc == 0; k++) {
                 size_t from = k * max, count = n - from < max ? n - from : max;
                 buf_reset(&b);
-                snprintf(name, sizeof name, "sitemap-%zu.xml", k + 1);
+                if (parts == 1)
+                        snprintf(name, sizeof name, "sitemap.xml");
+                else
+                        snprintf(name, sizeof name, "sitemap-%zu.xml", k + 1);
                 rc = sitemap_write(urls + from, count, &b, d);
                 if (rc == 0)
                         rc = emit(ctx, name, &b);
         }
-        if (rc == 0) {
+        if (rc == 0 && parts > 1) {
                 buf_reset(&b);
                 rc = write_index(parts, base ? base : "", &b, d);
                 if (rc == 0)

@@ -30,7 +30,7 @@ int sitemap_write(const struct sitemap_url *urls, size_t n, struct buf *out, str
  * ... of max urls each, in order, and "sitemap.xml" as the <sitemapindex> that lists
  * them, at base (the site's absolute URL, ending in '/') followed by their names: search
  * engines read SITEMAP_MAX_URLS URLs from one file. Returns 0, or -1 after reporting to d
- * (as sitemap_write) or when emit failed. */
+ * (as sitemap_write) or when emit failed. max 0 stands for SITEMAP_MAX_URLS. */
 int sitemap_write_split(const struct sitemap_url *urls, size_t n, size_t max, const char *base,
                         int (*emit)(void *ctx, const char *name, const struct buf *bytes),
                         void *ctx, struct diag *d) WUR;
