@@ -22,21 +22,42 @@ if [ "$(cat "$corpus/.done" 2>/dev/null)" != "$stamp" ]; then
 	/usr/bin/python3 bench/corpus.py "$corpus" "$N"
 	echo "$stamp" >"$corpus/.done"
 fi
-out="$W/site-$N"
-old=$(ls -d "$out" "$W/.site-$N.prev" "$W/floor-$N" "$W/cache" "$W/site-$N-first" 2>/dev/null || true)
-rm -rf "$out" "$W/.site-$N.prev" "$W/.site-$N.manifest" "$W/floor-$N" "$W/bodies-$N" "$W/cache" \
-	"$W/site-$N-first" "$W/.site-$N-first.prev" "$W/.site-$N-first.manifest" "$W/floor-$N-first"
-# ext4 does not reuse an inode for some time after it was freed (recently_deleted: up to
-# dirty_expire_centisecs, 30 s here): creating 24,000 files right after removing the last
-# run's 50,000 made both the build and the floor's cp -r 2-3x slower in system time, and
-# the numbers depended on what ran before. So the removal settles first.
-if [ -n "$old" ]; then
-	sync
-	wait_s=$(($(cat /proc/sys/vm/dirty_expire_centisecs 2>/dev/null || echo 3000) / 100 + 5))
-	echo "bench: waiting ${wait_s} s for the removal of the last run to settle"
-	sleep "$wait_s"
+# Where the timed runs write: the sites, the floor's copies and the body cache. ext4
+# without a journal (this machine's disk) does not reuse an inode freed less than 60 s
+# before, or 360 s while its inode table block is dirty (fs/ext4/ialloc.c,
+# recently_deleted), and skips each such inode one by one: creating 24,000 files after
+# removing the last run's made the same cp -r take 1.5 to 6.9 s, mostly system time, and
+# both the build and the floor varied by that much (docs/PERFORMANCE.md, item 29). A
+# tmpfs has no such rule, so the runs write to /dev/shm when it has room (about 110 KB per
+# article); BENCH_OUT=dir writes elsewhere.
+O=${BENCH_OUT:-}
+if [ -z "$O" ]; then
+	need_kb=$((N * 110))
+	free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
+	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ "${free_kb:-0}" -gt "$need_kb" ]; then
+		O=/dev/shm/gongbao-bench-$(id -u)
+	else
+		O=$W
+	fi
 fi
-XDG_CACHE_HOME=$(pwd)/$W/cache # the bench's own body cache
+mkdir -p "$O"
+O=$(cd "$O" && pwd)
+tmpfs=false
+[ "$(stat -f -c %T "$O")" = tmpfs ] && tmpfs=true
+echo "bench: the runs write to $O"
+out="$O/site-$N"
+old=$(ls -d "$out" "$O/.site-$N.prev" "$O/floor-$N" "$O/cache" "$O/site-$N-first" 2>/dev/null || true)
+rm -rf "$out" "$O/.site-$N.prev" "$O/.site-$N.manifest" "$O/floor-$N" "$W/bodies-$N" "$O/cache" \
+	"$O/site-$N-first" "$O/.site-$N-first.prev" "$O/.site-$N-first.manifest" "$O/floor-$N-first"
+# what runs before BENCH_OUT existed left in $W
+[ "$O" = "$(cd "$W" && pwd)" ] || rm -rf "$W/site-$N" "$W/.site-$N.prev" "$W/.site-$N.manifest" \
+	"$W/.site-$N-first.manifest" "$W/floor-$N" "$W/cache"
+if [ -n "$old" ] && ! $tmpfs; then
+	sync # the freed inodes' blocks clean: then ext4 skips them for 60 s, not 360
+	echo "bench: not a tmpfs: waiting 65 s for the last run's removal to settle"
+	sleep 65
+fi
+XDG_CACHE_HOME=$O/cache # the bench's own body cache
 export XDG_CACHE_HOME
 jobs_opt=""
 [ -n "$JOBS" ] && jobs_opt="--jobs $JOBS"
@@ -58,9 +79,10 @@ measure() { # label command...: prints wall, user+sys, peak RSS
 echo "bench: $N articles, $(nproc) CPUs, gen $(./gen/gen --version)"
 gen_build="./gen/gen build $jobs_opt --content $corpus --templates templates --static static --out $out"
 # The clean build and the floor run twice each (into fresh folders) and the faster run
-# counts: this virtual machine's disk is shared, and one run can be twice another.
+# counts: this virtual machine's CPU is shared, and one run can be slower by a third.
 measure full-build-1 ./gen/gen build $jobs_opt --content "$corpus" --templates templates \
-	--static static --out "$W/site-$N-first" --no-cache
+	--static static --out "$O/site-$N-first" --no-cache
+$tmpfs && rm -rf "$O/site-$N-first" "$O/.site-$N-first.manifest" # room (on a disk: see above)
 measure full-build $gen_build --no-cache
 min_of() { # label: the smaller wall time of label-1 and label
 	echo "if ($(cat "$W/wall-$1-1") < $(cat "$W/wall-$1")) $(cat "$W/wall-$1-1") else $(cat "$W/wall-$1")" |
@@ -84,15 +106,16 @@ find "$corpus/articles" -name '*.md' | sort | while read -r f; do
 done >"$W/bodies-$N/all.md"
 measure floor-cmark-1 cmark "$W/bodies-$N/all.md"
 measure floor-cmark cmark "$W/bodies-$N/all.md"
-measure floor-write-1 cp -r "$out" "$W/floor-$N-first"
-measure floor-write cp -r "$out" "$W/floor-$N"
+measure floor-write-1 cp -r "$out" "$O/floor-$N-first"
+$tmpfs && rm -rf "$O/floor-$N-first"
+measure floor-write cp -r "$out" "$O/floor-$N"
 min_of floor-cmark
 min_of floor-write
+$tmpfs || rm -rf "$O/site-$N-first" "$O/floor-$N-first" # after timing: see the wait above
 files=$(find "$out" -type f | wc -l)
 bytes=$(du -sb "$out" | cut -f1)
 full=$(cat "$W/wall-full-build-min")
 floor=$(echo "$(cat "$W/wall-floor-cmark-min") + $(cat "$W/wall-floor-write-min")" | bc)
-rm -rf "$W/site-$N-first" "$W/floor-$N-first" # after timing: see the wait above
 echo "site: $files files, $((bytes / 1024 / 1024)) MB"
 printf 'articles/s: %.0f   floor: %.2f s   full build / floor: %.2f (faster of two runs each)\n' \
 	"$(echo "$N / $full" | bc -l)" "$floor" "$(echo "$full / $floor" | bc -l)"
