@@ -392,7 +392,8 @@ static char *article_jsonld(struct page_build *c, json_t *a)
 /* On a terminal, a long build shows how far it has got (and erases the line after). */
 static void progress(size_t done, size_t total)
 {
-        if (total < PROGRESS_MIN || !isatty(STDERR_FILENO))
+        /* isatty last: it is a system call, and this runs for every article */
+        if (total < PROGRESS_MIN || (done != total && done % 500) || !isatty(STDERR_FILENO))
                 return;
         if (done == total)
                 fprintf(stderr, "\r\033[K");
