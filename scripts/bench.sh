@@ -101,9 +101,9 @@ cp "$W/one.md" "$one"
 # The floor: cmark over the same bodies (front matter stripped), then writing as many
 # files and bytes as the site has.
 mkdir -p "$W/bodies-$N"
-find "$corpus/articles" -name '*.md' | sort | while read -r f; do
-	awk 'BEGIN{n=0} n>=2{print; next} /^---[[:space:]]*$/{n++}' "$f"
-done >"$W/bodies-$N/all.md"
+# one awk over all the files (one per file took minutes at 100,000)
+find "$corpus/articles" -name '*.md' | sort | xargs awk 'FNR == 1 { n = 0 } n >= 2 { print; next }
+	/^---[[:space:]]*$/ { n++ }' >"$W/bodies-$N/all.md"
 measure floor-cmark-1 cmark "$W/bodies-$N/all.md"
 measure floor-cmark cmark "$W/bodies-$N/all.md"
 measure floor-write-1 cp -r "$out" "$O/floor-$N-first"
