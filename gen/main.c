@@ -157,6 +157,13 @@ static void timing(const char *stage, struct timespec *since)
         *since = t;
 }
 
+/* What a build leaves to the end of the process: the model and the content, 300,000
+ * jansson values at 10,000 articles, which took 0.07 s to free one by one after a
+ * rebuild of 1.2 s; the process's end takes their pages back at once. Only main.c exits,
+ * and only after cmd_build has returned. Kept reachable from here, so leak checkers
+ * (valgrind, LeakSanitizer) do not count them as lost. */
+static json_t *volatile left_for_exit[2]; /* volatile: never read, but must be stored */
+
 /* Checks every template the site uses before anything is rendered. */
 static int check_templates(struct tmpl_lib *lib, struct diag *d)
 {
@@ -262,8 +269,10 @@ out:
                 fprintf(stderr, "gen: %d error%s; %s\n", diag_errors(d),
                         diag_errors(d) == 1 ? "" : "s",
                         check ? "fix them and run again" : "the previous site is unchanged");
-        json_decref(model);
-        json_decref(content);
+        /* the process ends next, and its end takes the model's pages back at once (see
+         * left_for_exit) */
+        left_for_exit[0] = model;
+        left_for_exit[1] = content;
         json_decref(cfg);
         tmpl_lib_free(lib);
         free(site_yaml);
