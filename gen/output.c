@@ -696,12 +696,6 @@ static int link_published(struct output *o, const char *rel, const struct entry 
         struct stat ws;
         e->ino = l->ino;
         e->mtime_ns = l->mtime_ns;
-        /* The spare is gen's own tree and its manifest lists what it holds (else it was
-         * not claimed): a rel it lists as this very inode is already the published file,
-         * no stat needed. In a rebuild that is nearly every file. */
-        const struct entry *p = entries_find(&o->previous, rel);
-        if (p && p->ino == l->ino)
-                return 1;
         if (fstatat(o->wfd, rel, &ws, AT_SYMLINK_NOFOLLOW) == 0 && (uint64_t)ws.st_ino == l->ino)
                 return 1;
         clear_path(o, rel);
