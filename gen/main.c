@@ -19,7 +19,9 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <inttypes.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -137,6 +139,21 @@ static int build_time(const char *arg, int tz, int64_t *now, struct diag *d)
 
 /* With GONGBAO_TIMING set, prints how long the stage that just ended took (since
  * *since, which moves on). */
+/* How much of the heap is in transparent huge pages now (see exec_with_huge_pages), in
+ * KB; 0 when unknown. */
+static long huge_pages_kb(void)
+{
+        FILE *f = fopen("/proc/self/smaps_rollup", "re");
+        char line[256];
+        long kb = 0;
+        while (f && fgets(line, sizeof line, f))
+                if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+                        break;
+        if (f)
+                fclose(f);
+        return kb;
+}
+
 static void timing(const char *stage, struct timespec *since)
 {
         static double cpu_before; /* user+sys CPU at the end of the last stage */
@@ -150,9 +167,10 @@ static void timing(const char *stage, struct timespec *since)
          * waiting (the disk, too few threads), not working */
         double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-        fprintf(stderr, "gen: %-10s %.3f s  cpu %.3f s  (peak RSS %ld MB)\n", stage,
+        fprintf(stderr, "gen: %-10s %.3f s  cpu %.3f s  (peak RSS %ld MB, %ld MB in huge pages)\n",
+                stage,
                 (double)(t.tv_sec - since->tv_sec) + (double)(t.tv_nsec - since->tv_nsec) / 1e9,
-                cpu - cpu_before, ru.ru_maxrss / 1024);
+                cpu - cpu_before, ru.ru_maxrss / 1024, huge_pages_kb() / 1024);
         cpu_before = cpu;
         *since = t;
 }
@@ -493,6 +511,35 @@ out:
  * variable already names it (the user's value stands), under valgrind (the new image
  * would run outside it, unchecked), or with a sanitizer's allocator. Returns only when
  * it does not (or cannot) execute itself. */
+#if !defined(__SANITIZE_ADDRESS__)
+/* The file this code was mapped from: the gen binary. Not /proc/self/exe, which names
+ * the loader when gen was started as "ld.so gen ...". Caller frees; NULL when unknown
+ * (no /proc, or the binary was replaced since). */
+static char *program_file(void)
+{
+        FILE *f = fopen("/proc/self/maps", "re");
+        if (!f)
+                return NULL;
+        uintptr_t at = (uintptr_t)&program_file;
+        char line[PATH_MAX + 128], *path = NULL;
+        while (!path && fgets(line, sizeof line, f)) {
+                uintptr_t lo, hi;
+                int off = 0;
+                if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %*s %n", &lo, &hi, &off) !=
+                        2 ||
+                    !off || at < lo || at >= hi)
+                        continue;
+                char *p = line + off;
+                p[strcspn(p, "\n")] = '\0';
+                if (p[0] == '/' && !strstr(p, " (deleted)"))
+                        path = xstrdup(p);
+                break;
+        }
+        fclose(f);
+        return path;
+}
+#endif
+
 static void exec_with_huge_pages(char **argv)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -504,9 +551,11 @@ static void exec_with_huge_pages(char **argv)
                 return;
         char *value = tunables && tunables[0] ? xasprintf("%s:%s=1", tunables, knob)
                                               : xasprintf("%s=1", knob);
-        if (setenv("GLIBC_TUNABLES", value, 1) == 0)
-                execv("/proc/self/exe", argv);
-        free(value); /* no /proc: run on as we are, with the variable set or not */
+        char *self = program_file();
+        if (self && setenv("GLIBC_TUNABLES", value, 1) == 0)
+                execv(self, argv);
+        free(self); /* not executed: run on as we are, with the variable set or not */
+        free(value);
 #endif
 }
 

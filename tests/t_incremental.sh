@@ -214,6 +214,29 @@ bcheck() {
 # inodes: every shard file's inode, to count the files a build wrote.
 inodes() { (cd "$big/site/search/idx" && find p q -type f -printf '%p %i\n' | sort); }
 bart() { find "$big/content/articles" -name '*.md' | sort | sed -n "$1p"; }
+
+# Huge pages (gen/main.c, exec_with_huge_pages): a build runs with glibc's transparent
+# huge pages, unless GLIBC_TUNABLES already names the setting (the user's value stands).
+# GONGBAO_TIMING prints how much of the heap is in them. Only where the kernel offers them.
+huge_mb() { # [VAR=value]: MB in huge pages at the end of a clean build of the corpus
+	(cd "$big" && env "$@" GONGBAO_TIMING=1 "$G" build --no-cache --content content \
+		--templates "$top/templates" --static "$top/static" --out thp 2>&1 >/dev/null |
+		sed -n 's/^gen: publish .*, \([0-9]*\) MB in huge pages.*/\1/p')
+}
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+if [ -r "$thp" ] && ! grep -q '\[never\]' "$thp"; then
+	on=$(huge_mb X=1)
+	off=$(huge_mb GLIBC_TUNABLES=glibc.malloc.hugetlb=0)
+	if [ "${on:-0}" -gt 0 ] && [ "$off" = 0 ]; then
+		pass "huge pages: $on MB of the heap in them; none when GLIBC_TUNABLES turns them off"
+	else
+		fail "huge pages: some by default, none when turned off" "on: '$on' MB, off: '$off' MB"
+	fi
+else
+	pass "huge pages: the kernel offers none here (not checked)"
+fi
+rm -rf "$big/thp" "$big/.thp.prev" "$big/.thp.manifest"
+
 bbuild && bbuild
 inodes >"$T/inodes.1"
 printf '\n此外，另有一段新增文字：夔魖。\n' >>"$(bart 100)"
