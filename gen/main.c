@@ -137,8 +137,6 @@ static int build_time(const char *arg, int tz, int64_t *now, struct diag *d)
         return -1;
 }
 
-/* With GONGBAO_TIMING set, prints how long the stage that just ended took (since
- * *since, which moves on). */
 /* How much of the heap is in transparent huge pages now (see exec_with_huge_pages), in
  * KB; 0 when unknown. */
 static long huge_pages_kb(void)
@@ -154,6 +152,8 @@ static long huge_pages_kb(void)
         return kb;
 }
 
+/* With GONGBAO_TIMING set, prints how long the stage that just ended took (since
+ * *since, which moves on). */
 static void timing(const char *stage, struct timespec *since)
 {
         static double cpu_before; /* user+sys CPU at the end of the last stage */
@@ -501,16 +501,6 @@ out:
         return rc;
 }
 
-/* glibc maps its heap in pages of 4 KB and asks for transparent huge pages only when the
- * GLIBC_TUNABLES environment variable says so, which it reads when the process starts
- * (mallopt has no such setting). On this project's virtual machine a page fault costs
- * microseconds of hypervisor work, and a build takes 30,000 (a rebuild) to 250,000 faults:
- * with huge pages a same-input rebuild of 10,000 articles went from 1.66 to 1.12 s and a
- * clean build from 4.3 to 3.5 s, at the same peak RSS (docs/PERFORMANCE.md, item 30). So
- * a build executes itself once more with glibc.malloc.hugetlb=1 added. Not when the
- * variable already names it (the user's value stands), under valgrind (the new image
- * would run outside it, unchecked), or with a sanitizer's allocator. Returns only when
- * it does not (or cannot) execute itself. */
 #if !defined(__SANITIZE_ADDRESS__)
 /* The file this code was mapped from: the gen binary. Not /proc/self/exe, which names
  * the loader when gen was started as "ld.so gen ...". Caller frees; NULL when unknown
@@ -540,6 +530,16 @@ static char *program_file(void)
 }
 #endif
 
+/* glibc maps its heap in pages of 4 KB and asks for transparent huge pages only when the
+ * GLIBC_TUNABLES environment variable says so, which it reads when the process starts
+ * (mallopt has no such setting). On this project's virtual machine a page fault costs
+ * microseconds of hypervisor work, and a build takes 30,000 (a rebuild) to 250,000 faults:
+ * with huge pages a same-input rebuild of 10,000 articles went from 1.66 to 1.12 s and a
+ * clean build from 4.3 to 3.5 s, at the same peak RSS (docs/PERFORMANCE.md, item 30). So
+ * a build executes itself once more with glibc.malloc.hugetlb=1 added. Not when the
+ * variable already names it (the user's value stands), under valgrind (the new image
+ * would run outside it, unchecked), or with a sanitizer's allocator. Returns only when
+ * it does not (or cannot) execute itself. */
 static void exec_with_huge_pages(char **argv)
 {
 #if defined(__SANITIZE_ADDRESS__)
