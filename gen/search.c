@@ -1656,13 +1656,13 @@ static uint32_t memo_find(const struct memo *m, const unsigned char id[32])
         }
 }
 
-bool search_wants(struct search_index *s, const struct search_doc *d)
+bool search_wants(struct search_index *s, struct search_doc *d)
 {
         if (!s->incremental || !d->textkey || !has_line(d->summary))
                 return true;
-        unsigned char id[32];
-        put_ident(id, d, d->textkey);
-        return memo_find(&s->old, id) == NO_DOC;
+        put_ident(d->ident, d, d->textkey);
+        d->has_ident = true;
+        return memo_find(&s->old, d->ident) == NO_DOC;
 }
 
 /* A document on its way into the index (put_doc). */
@@ -1780,12 +1780,17 @@ void search_put(struct search_index *s, const struct search_doc *d)
                            .packed = d->packed,
                            .npacked = d->npacked};
         if (s->keyed) { /* else no memo is made or read: nothing needs the ident */
-                unsigned char key[32];
-                if (d->textkey)
-                        memcpy(key, d->textkey, sizeof key);
-                else
-                        digest_sha256(key, d->text ? d->text : "", d->text ? strlen(d->text) : 0);
-                put_ident(in.ident, d, key);
+                if (d->has_ident && d->textkey) {
+                        memcpy(in.ident, d->ident, sizeof in.ident); /* search_wants made it */
+                } else {
+                        unsigned char key[32];
+                        if (d->textkey)
+                                memcpy(key, d->textkey, sizeof key);
+                        else
+                                digest_sha256(key, d->text ? d->text : "",
+                                              d->text ? strlen(d->text) : 0);
+                        put_ident(in.ident, d, key);
+                }
         }
         put_doc(s, &in);
         buf_free(&text);

@@ -127,12 +127,16 @@ struct search_doc {
                                          line per paragraph), or NULL when not given */
         const void *packed;           /* search_pack's form of text, or NULL */
         size_t npacked;               /* its bytes */
+        unsigned char ident[32];      /* set by search_wants for search_put (not the caller's) */
+        bool has_ident;
 };
 
 /* True when the index needs the text of d (url, title, summary, textkey; text not read):
  * the published index does not hold d as it is. When false the caller need not read the
- * text (and should not pass it: it would not be used). Safe from several threads. */
-bool search_wants(struct search_index *s, const struct search_doc *d);
+ * text (and should not pass it: it would not be used). Notes in d the digest it computed,
+ * which search_put then need not compute again (url, title, summary and textkey must not
+ * change in between). Safe from several threads. */
+bool search_wants(struct search_index *s, struct search_doc *d);
 
 /* Adds document d: its record, and its text (tokenised at once, not kept; title, summary
  * and text together are what search_add takes) when given. A document whose text the index
