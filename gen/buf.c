@@ -91,9 +91,12 @@ static void make_room(struct buf *b, size_t extra, bool exact)
         size_t need = b->len + extra + 1;
         if (need <= b->cap)
                 return;
-        size_t cap = b->cap && !exact ? b->cap : exact ? need : 64;
-        while (cap < need)
-                cap = cap > SIZE_MAX / 3 * 2 ? need : cap + cap / 2;
+        size_t cap = need;
+        if (!exact) {
+                cap = b->cap ? b->cap : 64;
+                while (cap < need)
+                        cap = cap > SIZE_MAX / 3 * 2 ? need : cap + cap / 2;
+        }
         b->data = xrealloc(b->data, cap);
         b->cap = cap;
 }

@@ -661,14 +661,18 @@ void cache_memo_write(struct cache_memo_out *w, const void *data, size_t len)
  * anything failed, removes it. Frees w. */
 static void memo_end(struct cache_memo_out *w, bool keep)
 {
-        memo_flush(w);
+        if (keep) /* an abandoned memo's last bytes are not worth writing */
+                memo_flush(w);
         unsigned char md[32] = {0};
-        char hex[NAME_HEX + 1];
         if (w->sha)
                 digest_sha256_end(w->sha, md);
-        digest_hex(hex, md, sizeof md);
-        buf_printf(&w->pending, "end %s\n", hex);
-        bool ok = keep && w->fd >= 0 && fsio_write_fd(w->fd, w->pending.data, w->pending.len) == 0;
+        bool ok = keep && w->fd >= 0;
+        if (ok) {
+                char hex[NAME_HEX + 1];
+                digest_hex(hex, md, sizeof md);
+                buf_printf(&w->pending, "end %s\n", hex);
+                ok = fsio_write_fd(w->fd, w->pending.data, w->pending.len) == 0;
+        }
         if (w->fd >= 0 && close(w->fd) < 0)
                 ok = false;
         if (!ok || rename(w->tmp, w->path) < 0)

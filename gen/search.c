@@ -1780,7 +1780,7 @@ void search_put(struct search_index *s, const struct search_doc *d)
                            .packed = d->packed,
                            .npacked = d->npacked};
         if (s->keyed) { /* else no memo is made or read: nothing needs the ident */
-                if (d->has_ident && d->textkey) {
+                if (d->has_ident) {
                         memcpy(in.ident, d->ident, sizeof in.ident); /* search_wants made it */
                 } else {
                         unsigned char key[32];
