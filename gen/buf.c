@@ -153,6 +153,27 @@ void buf_printf(struct buf *b, const char *fmt, ...)
         va_end(ap);
 }
 
+void buf_put_u64(struct buf *b, uint64_t v)
+{
+        char d[20]; /* 2^64 - 1 has 20 digits */
+        size_t n = 0;
+        do {
+                d[sizeof d - ++n] = (char)('0' + v % 10);
+                v /= 10;
+        } while (v);
+        buf_put(b, d + sizeof d - n, n);
+}
+
+void buf_put_i64(struct buf *b, int64_t v)
+{
+        if (v < 0) {
+                buf_putc(b, '-');
+                buf_put_u64(b, (uint64_t)0 - (uint64_t)v); /* INT64_MIN too */
+        } else {
+                buf_put_u64(b, (uint64_t)v);
+        }
+}
+
 void buf_truncate(struct buf *b, size_t len)
 {
         if (len < b->len) {

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #define WUR __attribute__((warn_unused_result))
@@ -71,6 +72,10 @@ static inline void buf_putc(struct buf *b, char c)
 
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Appends v in decimal ("-" first when negative): what buf_printf's %lld gives, without
+ * parsing a format (files of tens of thousands of numbers are written on every build). */
+void buf_put_i64(struct buf *b, int64_t v);
+void buf_put_u64(struct buf *b, uint64_t v);
 void buf_truncate(struct buf *b, size_t len);
 /* Returns the contents as a NUL-terminated string (never NULL) and leaves b empty.
  * Caller frees with free(). */

@@ -52,20 +52,21 @@ void digest_hex(char *out, const unsigned char *p, size_t n)
         out[2 * n] = '\0';
 }
 
+/* One more than each byte's value as a lowercase hex digit, 0 for any other byte:
+ * manifests and memos hold tens of thousands of digests, read back on every build. */
+static const unsigned char hex_digit[256] = {
+    ['0'] = 1, ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 int digest_unhex(const char *s, unsigned char *out, size_t n)
 {
+        const unsigned char *u = (const unsigned char *)s;
         for (size_t i = 0; i < n; i++) {
-                int v = 0;
-                for (int j = 0; j < 2; j++) {
-                        char c = s[2 * i + j];
-                        int d = c >= '0' && c <= '9'   ? c - '0'
-                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                                       : -1;
-                        if (d < 0)
-                                return -1;
-                        v = v * 16 + d;
-                }
-                out[i] = (unsigned char)v;
+                unsigned h = hex_digit[u[2 * i]], l = hex_digit[u[2 * i + 1]];
+                if (!h || !l)
+                        return -1;
+                out[i] = (unsigned char)((h - 1) << 4 | (l - 1));
         }
         return 0;
 }

@@ -333,8 +333,15 @@ static void put_entry(struct buf *b, const struct entry *e)
                 put_hex(b, e->key);
         else
                 buf_putc(b, '-');
-        buf_printf(b, " %" PRId64 " %" PRIu64 " %" PRId64 " %s\n", e->size, e->ino, e->mtime_ns,
-                   e->rel);
+        buf_putc(b, ' ');
+        buf_put_i64(b, e->size);
+        buf_putc(b, ' ');
+        buf_put_u64(b, e->ino);
+        buf_putc(b, ' ');
+        buf_put_i64(b, e->mtime_ns);
+        buf_putc(b, ' ');
+        buf_puts(b, e->rel);
+        buf_putc(b, '\n');
 }
 
 /* Writes the manifest: the published tree (its inode and files) and the spare (its inode

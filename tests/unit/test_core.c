@@ -1,4 +1,4 @@
-/* Unit tests for the core modules: buf, escape, date, yaml, frontmatter, config,
+/* Unit tests for the core modules: buf, digest's hex, escape, date, yaml, frontmatter, config,
  * output_path_ok and content_body. The headers' documented behaviour is the specification. */
 #include "check.h"
 
@@ -7,6 +7,7 @@
 #include "content.h"
 #include "date.h"
 #include "diag.h"
+#include "digest.h"
 #include "escape.h"
 #include "frontmatter.h"
 #include "fsio.h"
@@ -165,11 +166,53 @@ static void test_buf(void)
         CHECK(b.data == NULL && b.len == 0 && b.cap == 0, "buf: detach resets the buffer");
         free(s);
 
+        /* decimal numbers without a format: the same digits as printf */
+        static const int64_t nums[] = {0, 7, -1, 10, 99, 100, INT64_MAX, INT64_MIN, -9000000000};
+        for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+                buf_reset(&b);
+                buf_reset(&want);
+                buf_puts(&b, "x");
+                buf_put_i64(&b, nums[i]);
+                buf_printf(&want, "x%lld", (long long)nums[i]);
+                CHECK_STR(buf_cstr(&b), buf_cstr(&want), "buf: put_i64 writes what printf does");
+        }
+        buf_reset(&b);
+        buf_put_u64(&b, UINT64_MAX);
+        CHECK_STR(buf_cstr(&b), "18446744073709551615", "buf: put_u64 of the largest value");
+        buf_reset(&b);
+
         char *f = xasprintf("%s-%d-%s", "a", 7, "医保");
         CHECK_STR(f, "a-7-医保", "buf: xasprintf");
         free(f);
         buf_free(&b);
         buf_free(&want);
+}
+
+/* ---- digest's hex ---- */
+
+static void test_hex(void)
+{
+        unsigned char in[32], out[32];
+        for (size_t i = 0; i < sizeof in; i++)
+                in[i] = (unsigned char)(i * 37 + 11);
+        char hex[65];
+        digest_hex(hex, in, sizeof in);
+        CHECK(strlen(hex) == 64 && strspn(hex, "0123456789abcdef") == 64,
+              "hex: 64 lowercase digits");
+        CHECK(digest_unhex(hex, out, sizeof out) == 0 && !memcmp(in, out, sizeof in),
+              "hex: unhex gives the bytes back");
+        unsigned char ff[2];
+        CHECK(digest_unhex("00ff", ff, 2) == 0 && ff[0] == 0 && ff[1] == 0xff, "hex: 00 and ff");
+        /* every byte that is not a lowercase hex digit is refused, in either place */
+        int refused = 0, tried = 0;
+        for (int c = 0; c < 256; c++) {
+                if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+                        continue;
+                char hi[3] = {(char)c, '0', 0}, lo[3] = {'0', (char)c, 0};
+                tried += 2;
+                refused += (digest_unhex(hi, ff, 1) < 0) + (digest_unhex(lo, ff, 1) < 0);
+        }
+        CHECK(refused == tried, "hex: anything but 0-9 and a-f is refused (NUL too)");
 }
 
 /* ---- escape ---- */
@@ -1486,6 +1529,7 @@ int main(void)
         test_related(300, 40, 4, true);
         test_related(1500, 8, 4, false); /* ties everywhere */
         test_buf();
+        test_hex();
         test_escape();
         test_date();
         test_yaml();
