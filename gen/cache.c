@@ -539,6 +539,15 @@ void cache_briefs_save(struct cache *c)
         c->briefs_saved = true;
 }
 
+void cache_drop(struct cache *c, const unsigned char key[32])
+{
+        char hex[65];
+        digest_hex(hex, key, 32);
+        char *path = entry_path(c, hex);
+        unlink(path);
+        free(path);
+}
+
 void cache_close(struct cache *c, bool prune)
 {
         if (!c)

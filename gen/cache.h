@@ -66,6 +66,9 @@ void cache_count_hit(struct cache *c);
 /* Stores body under key (best effort), with its brief. Safe from several threads. */
 void cache_put(struct cache *c, const unsigned char key[32], const struct cache_body *body);
 
+/* Removes the entry for key (best effort): the quick rebuild's edited bodies' old entries,
+ * which a build without pruning (cache_close) would otherwise leave behind. */
+void cache_drop(struct cache *c, const unsigned char key[32]);
 /* A whole file kept beside the entries under name (a plain file name): another stage's
  * memo. cache_blob_get fills out (appending) and returns 0, or -1 when there is none;
  * cache_blob_put replaces it (written whole: temporary name, then rename; best effort). */

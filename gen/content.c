@@ -59,9 +59,14 @@ static char *slug_from_path(const char *path)
  * the body cache's key and to tell whether the file changed before the body was read
  * back, and whether it may draw a chart. The body itself is not kept: held by every
  * article until rendered, the bodies were the largest part of a build's memory. */
-static void note_body(json_t *entry, const char *md, size_t len, size_t off, int line)
+static void note_body(json_t *entry, const char *front, size_t front_len, const char *md,
+                      size_t len, size_t off, int line)
 {
         struct buf hex = {0};
+        /* the quick rebuild (quick.h) tells an edit of the body alone by this */
+        digest_sha256_hex(&hex, front, front_len);
+        json_object_set_new(entry, "front_sha256", json_stringn_nocheck(hex.data, hex.len));
+        buf_reset(&hex);
         digest_sha256_hex(&hex, md, len);
         json_object_set_new(entry, "body_line", json_integer(line));
         json_object_set_new(entry, "body_offset", json_integer((json_int_t)off));
@@ -109,7 +114,8 @@ static json_t *load_file(const char *path, json_t *cfg, int kind_page, struct di
                 free(slug);
         }
         json_object_set_new(entry, "path", json_string(path));
-        note_body(entry, s + body_off, len - body_off, bom + body_off, body_line);
+        note_body(entry, buf_cstr(&text), bom + body_off, s + body_off, len - body_off,
+                  bom + body_off, body_line);
 out:
         ynode_free(meta);
         buf_free(&text);
@@ -392,6 +398,11 @@ json_t *content_load_jobs(const char *dir, json_t *cfg, int jobs, struct diag *d
 json_t *content_load(const char *dir, json_t *cfg, struct diag *d)
 {
         return content_load_jobs(dir, cfg, pool_default_jobs(), d);
+}
+
+json_t *content_load_article(const char *path, json_t *cfg, struct diag *d)
+{
+        return load_file(path, cfg, 0, d);
 }
 
 /* Reports that path's body is no longer the one loaded. */

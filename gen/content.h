@@ -10,6 +10,7 @@
 #include "diag.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /* Loads every .md file below dir/articles and dir/pages, and every dataset in dir/data.
  * Returns a new object
@@ -18,7 +19,7 @@
  *   path (the file), slug (from the file name unless set), body_line (the Markdown
  *   body's first line in the file), body_offset (its first byte in the file),
  *   body_sha256 (its SHA-256, hex), body_chart (true when it holds "chart": it may
- *   draw a dataset).
+ *   draw a dataset), front_sha256 (the SHA-256 of the file before the body, hex).
  * Every problem in every file is reported; returns NULL if there was any. Caller decrefs.
  * The files are read and checked on one thread per online CPU. */
 json_t *content_load(const char *dir, json_t *cfg, struct diag *d);
@@ -34,6 +35,9 @@ struct cache;
 json_t *content_load_cached(const char *dir, json_t *cfg, int jobs, struct cache *cache,
                             size_t *remembered, struct diag *d);
 
+/* Loads the one article file path as content_load does (NULL after reporting). Caller
+ * decrefs. */
+json_t *content_load_article(const char *path, json_t *cfg, struct diag *d);
 /* The Markdown body of a loaded article or page, read back from its file into text
  * (whose contents are replaced): *md points into text, *len bytes followed by a NUL. A
  * body that is no longer the one loaded (the file was edited since) is reported as an

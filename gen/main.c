@@ -10,6 +10,7 @@
 #include "lint.h"
 #include "output.h"
 #include "pool.h"
+#include "quick.h"
 #include "render.h"
 #include "site.h"
 #include "tmpl.h"
@@ -192,6 +193,133 @@ static int check_templates(struct tmpl_lib *lib, struct diag *d)
         return rc;
 }
 
+/* What a quick record must have been made with (quick_opts): the folders and the options
+ * that change the output. */
+static void build_opts(const struct build_args *a, unsigned char out[32])
+{
+        const char *const parts[] = {a->content,
+                                     a->templates,
+                                     a->static_dir,
+                                     a->out,
+                                     a->drafts ? "drafts" : "",
+                                     a->dev ? "dev" : "",
+                                     a->strict ? "strict" : ""};
+        quick_opts(out, parts, sizeof parts / sizeof *parts);
+}
+
+static int64_t realtime_ns(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The first moment after now at which an article of content is published or expires
+ * (INT64_MAX: none): until then the same articles are published. */
+static int64_t next_event(json_t *content, int64_t now)
+{
+        int64_t next = INT64_MAX;
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(content, "articles"), i, e)
+        {
+                static const char *const keys[] = {"date_epoch", "expires_epoch"};
+                for (size_t k = 0; k < 2; k++) {
+                        json_t *v = json_object_get(e, keys[k]);
+                        if (v && json_integer_value(v) > now && json_integer_value(v) < next)
+                                next = json_integer_value(v);
+                }
+        }
+        return next;
+}
+
+/* The quick rebuild (quick.h): when the record of the last build shows that only the
+ * bodies of some articles changed since, builds just what they change. Returns 1 when it
+ * built and published the site, 0 when the whole build must run (nothing was changed),
+ * -1 when publishing failed (reported to d). */
+static int try_quick(const struct build_args *a, json_t *cfg, struct tmpl_lib *lib,
+                     struct cache *cache, const char *media, int jobs, int64_t started,
+                     struct render_stats *stats, long *written, long *kept, struct diag *d)
+{
+        struct quick q;
+        const char *env = getenv("GONGBAO_QUICK");
+        if (env && !strcmp(env, "off")) {
+                if (getenv("GONGBAO_TIMING"))
+                        fprintf(stderr, "gen: quick: off (GONGBAO_QUICK=off)\n");
+                return 0;
+        }
+        if (!cache || quick_load(&q, cache) < 0) {
+                if (getenv("GONGBAO_TIMING"))
+                        fprintf(stderr, "gen: quick: no record of the last build\n");
+                return 0;
+        }
+        int rc = 0;
+        const char **edited = NULL, *why = NULL;
+        unsigned char opts[32];
+        build_opts(a, opts);
+        struct stat st;
+        int64_t now;
+        long nchanged = 0;
+        struct diag *quiet = diag_new();
+        struct output *o = NULL;
+        if (memcmp(q.opts, opts, sizeof opts))
+                why = "other options";
+        else if (lstat(a->out, &st) < 0 || (uint64_t)st.st_ino != q.site_ino)
+                why = "the published site is not the one recorded";
+        else if (build_time(a->now, (int)json_integer_value(json_object_get(cfg, "tz_offset")),
+                            &now, quiet) < 0 ||
+                 now < q.from || now >= q.until)
+                why = "an article is published or expires in between";
+        else if ((nchanged = quick_changed(&q, &edited)) < 0)
+                why = "a file other than an article changed, or one was added or removed";
+        else if (!(o = output_begin(a->out, quiet)))
+                why = "the output folder";
+        else if (render_quick(cfg, &q, edited, lib, o,
+                              &(struct render_opts){a->static_dir, media, a->dev, jobs, cache,
+                                                    a->templates, NULL},
+                              stats, &why) != 0) {
+                output_abort(o);
+                *stats = (struct render_stats){0}; /* the whole build counts afresh */
+        } else {
+                output_counts(o, written, kept);
+                rc = output_commit(o, d) < 0 ? -1 : 1;
+        }
+        if (getenv("GONGBAO_TIMING"))
+                fprintf(stderr, "gen: quick: %s\n",
+                        rc    ? "the edited bodies alone built"
+                        : why ? why
+                              : "not taken");
+        if (rc > 0 && lstat(a->out, &st) == 0) {
+                q.site_ino = (uint64_t)st.st_ino;
+                for (size_t i = 0; edited[i]; i++)
+                        quick_restat(&q, edited[i], started);
+                quick_save(&q, cache);
+        }
+        free(edited);
+        diag_free(quiet);
+        quick_free(&q);
+        return rc;
+}
+
+/* Keeps the quick record of a whole build that published the site without a message. */
+static void save_quick(const struct build_args *a, struct quick *q, struct cache *cache,
+                       json_t *content, int64_t now, int64_t started)
+{
+        struct stat st;
+        if (!q->nart || lstat(a->out, &st) < 0)
+                return;
+        build_opts(a, q->opts);
+        q->site_ino = (uint64_t)st.st_ino;
+        q->from = now;
+        q->until = next_event(content, now);
+        char *articles = xasprintf("%s/articles", a->content);
+        quick_add_inputs(q, a->content, articles, started);
+        quick_add_inputs(q, a->templates, NULL, started);
+        quick_add_inputs(q, a->static_dir, NULL, started);
+        free(articles);
+        quick_save(q, cache);
+}
+
 /* gen build / gen check: load, model, render, and (build) swap into the output folder. */
 static int cmd_build(int argc, char **argv, bool check, struct diag *d)
 {
@@ -210,6 +338,9 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
         struct cache *cache = NULL;
         struct render_stats stats = {0};
         long written = 0, kept = 0, hits = 0, misses = 0;
+        struct quick record = {0}; /* what this build leaves the next quick rebuild */
+        bool quick_built = false;
+        int64_t started = realtime_ns();
         int rc = EXIT_CONTENT;
         if (!fsio_is_dir(a.content)) {
                 diag_error(d, a.content, 0, 0, "no such content folder");
@@ -232,6 +363,16 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 free(salt);
                 timing("cache", &t0);
         }
+        if (templates_ok && cache && !diag_errors(d) && !diag_warnings(d)) {
+                int quick = try_quick(&a, cfg, lib, cache, media, jobs, started, &stats, &written,
+                                      &kept, d);
+                timing("quick", &t0);
+                if (quick) {
+                        quick_built = quick > 0;
+                        rc = quick > 0 ? EXIT_OK : EXIT_CONTENT;
+                        goto out;
+                }
+        }
         size_t remembered = 0;
         content = content_load_cached(a.content, cfg, jobs, cache, &remembered, d);
         timing("load", &t0);
@@ -253,7 +394,7 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 goto out;
         if (!check && !(o = output_begin(a.out, d)))
                 goto out;
-        struct render_opts opts = {a.static_dir, media, a.dev, jobs, cache, a.templates};
+        struct render_opts opts = {a.static_dir, media, a.dev, jobs, cache, a.templates, &record};
         if (render_site(cfg, model, lib, o, &opts, &stats, d) < 0)
                 goto out;
         timing("render", &t0);
@@ -264,12 +405,20 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 o = NULL;
                 if (committed < 0)
                         goto out;
+                if (cache && !diag_errors(d) && !diag_warnings(d))
+                        save_quick(&a, &record, cache, content, now, started);
         }
         rc = EXIT_OK;
 out:
         output_abort(o);
         cache_counts(cache, &hits, &misses);
-        cache_close(cache, rc == EXIT_OK);
+        if (quick_built) { /* every body but the edited ones is the published page's */
+                hits = stats.briefed;
+                misses = stats.bodies - stats.briefed;
+        }
+        /* a quick rebuild used only the edited bodies' entries: the others stay */
+        cache_close(cache, rc == EXIT_OK && !quick_built);
+        quick_free(&record);
         diag_flush(d, stderr); /* the messages first, then what they add up to */
         if (rc == EXIT_OK && check)
                 fprintf(

@@ -830,6 +830,25 @@ bool output_keep(struct output *o, const char *rel, const unsigned char key[32])
         return true;
 }
 
+int output_keep_unwritten(struct output *o)
+{
+        if (!o->live.n)
+                return -1; /* nothing published, or not known */
+        entries_reindex(&o->built);
+        size_t n = o->built.n; /* the files written so far: the table holds only them */
+        for (size_t i = 0; i < o->live.n; i++) {
+                const struct entry *l = &o->live.v[i];
+                if (n && entries_find(&o->built, l->rel))
+                        continue;
+                struct entry e = *l;
+                if (!live_unchanged(o, l, l->rel) || !link_published(o, l->rel, l, &e))
+                        return -1;
+                e.rel = xstrdup(l->rel);
+                built_add(o, &e, 1);
+        }
+        return 0;
+}
+
 void output_counts(const struct output *o, long *written, long *kept)
 {
         *written = o->written;

@@ -52,6 +52,13 @@ const char *output_path(const struct output *o);
 /* True when rel is a path output_write accepts. */
 bool output_path_ok(const char *rel);
 
+/* Keeps every published file this build has not written (the quick rebuild, quick.h:
+ * all but a few files are as published), each checked as output_keep checks it. Returns
+ * 0, or -1 when a published file is not the one recorded (edited or replaced since) or
+ * nothing is recorded: then the build must make every file itself. Call from one thread,
+ * after the writes. */
+int output_keep_unwritten(struct output *o) WUR;
+
 /* Swaps the new build in atomically (renameat2 RENAME_EXCHANGE, or rename when there is
  * no previous site), keeps the old one as the spare and frees o. Returns 0, or -1 after reporting
  * (then the previous site is untouched and o is freed). */

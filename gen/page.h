@@ -22,6 +22,8 @@ struct render_opts {
         int jobs;                  /* threads that render and write pages */
         struct cache *cache;       /* rendered bodies kept between builds, or NULL */
         const char *templates_dir; /* hashed into page keys (NULL: every page is rendered) */
+        struct quick *quick;       /* with the cache: filled with what the quick rebuild
+                                      needs of this build (quick.h), or NULL */
 };
 
 /* What a build produced, for the summary line. */
@@ -29,7 +31,9 @@ struct render_stats {
         long pages;   /* HTML pages */
         long feeds;   /* RSS, Atom and JSON Feed files */
         long files;   /* everything written, copies included */
-        long briefed; /* article bodies known from their briefs alone (GONGBAO_TIMING) */
+        long briefed; /* article bodies known from their briefs alone (GONGBAO_TIMING); in
+                         a quick rebuild, those not rendered again */
+        long bodies;  /* a quick rebuild's articles */
 };
 
 /* The state one build's page writers share. */

@@ -1,5 +1,6 @@
 /* render: page contexts, templates, feeds and the sitemap. */
 #include "render.h"
+#include "quick.h"
 #include "buf.h"
 #include "cache.h"
 #include "content.h"
@@ -9,6 +10,7 @@
 #include "escape.h"
 #include "feed.h"
 #include "fsio.h"
+#include "lint.h"
 #include "markdown.h"
 #include "pool.h"
 #include "sitemap.h"
@@ -31,6 +33,8 @@ const char *const render_templates[] = {"data",      "dataset", "search", "home"
 #define PROGRESS_MIN 2000 /* articles before a build shows its progress */
 
 static atomic_size_t articles_done; /* for the progress line */
+
+static double seconds_now(void);
 
 /* The site object: settings, topics with their counts, the site's feeds. */
 static json_t *site_object(json_t *cfg, json_t *model)
@@ -1333,6 +1337,324 @@ static double seconds_now(void)
         return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* ---- the quick rebuild (quick.h) ---- */
+
+/* The JSON of article a as the quick record keeps it: without the feed's copy of its
+ * body (no page or card of an article the quick rebuild renders shows it). Caller frees. */
+static char *quick_json(json_t *a)
+{
+        json_t *abs = json_object_get(a, "content_abs");
+        if (!abs)
+                return json_dumps(a, JSON_COMPACT);
+        json_t *copy = json_copy(a);
+        json_object_del(copy, "content_abs");
+        char *s = json_dumps(copy, JSON_COMPACT);
+        json_decref(copy);
+        return s;
+}
+
+/* Whether article a's body may be rebuilt alone: it cites no dataset (lint checks its
+ * figures against them). */
+static bool quick_eligible(json_t *a)
+{
+        return !json_array_size(json_object_get(a, "datasets"));
+}
+
+/* Notes in q what the quick rebuild needs of a build that succeeded. */
+static void quick_note(struct page_build *c, struct quick *q)
+{
+        json_t *articles = json_object_get(c->model, "articles");
+        q->nart = json_array_size(articles);
+        q->art = xcalloc(q->nart ? q->nart : 1, sizeof *q->art);
+        for (size_t i = 0; i < q->nart; i++) {
+                json_t *a = json_array_get(articles, i);
+                struct quick_article *qa = &q->art[i];
+                qa->path = xstrdup(page_str(a, "path"));
+                memcpy(qa->key, c->body_keys[i], sizeof qa->key);
+                qa->json = quick_json(a);
+                qa->eligible = quick_eligible(a);
+                qa->in_feed = json_is_true(json_object_get(a, "in_feed"));
+        }
+        q->topics = json_dumps(json_object_get(c->model, "topics"), JSON_COMPACT);
+        snprintf(q->charts, sizeof q->charts, "%s", c->datasets_digest ? c->datasets_digest : "");
+        q->known = json_dumps(json_object_get(c->model, "known"), JSON_COMPACT);
+        q->site = json_dumps(c->site, JSON_COMPACT);
+        q->ndocs = search_stats(c->search)->docs;
+        q->pages = c->stats->pages;
+        q->feeds = c->stats->feeds;
+        if (search_docs(c->search, &q->docs) < 0 || !q->known || !q->site || !q->topics)
+                q->nart = 0, q->ndocs = 0; /* nothing to go on: quick_save is not called */
+}
+
+/* Model article i of q, parsed into the sparse model's articles (once). NULL when its
+ * record does not parse. */
+static json_t *quick_article_at(struct quick *q, json_t *articles, size_t i)
+{
+        json_t *a = json_array_get(articles, i);
+        if (json_is_object(a))
+                return a;
+        a = i < q->nart ? json_loads(q->art[i].json, 0, NULL) : NULL;
+        if (!json_is_object(a)) {
+                json_decref(a);
+                return NULL;
+        }
+        json_array_set_new(articles, i, a);
+        return a;
+}
+
+/* Parses the articles a's page shows cards of (related, previous, next) into the sparse
+ * model. Returns 0, or -1 when one does not parse. */
+static int quick_neighbours(struct quick *q, json_t *articles, json_t *a)
+{
+        json_t *idx;
+        size_t j;
+        json_array_foreach(
+            json_object_get(a, "related"), j,
+            idx) if (!quick_article_at(q, articles, (size_t)json_integer_value(idx))) return -1;
+        static const char *const sides[] = {"prev", "next"};
+        for (size_t k = 0; k < 2; k++)
+                if ((idx = json_object_get(a, sides[k])) &&
+                    !quick_article_at(q, articles, (size_t)json_integer_value(idx)))
+                        return -1;
+        return 0;
+}
+
+/* Why the last quick rebuild was not taken (GONGBAO_TIMING prints it). */
+static const char *quick_why;
+
+/* Notes why and returns 1: the quick rebuild cannot take this edit. */
+static int quick_no(const char *why)
+{
+        quick_why = why;
+        return 1;
+}
+
+/* One edited article of the quick rebuild. */
+struct quick_edit {
+        const char *path;
+        long i;        /* its index in the model */
+        json_t *entry; /* as loaded again */
+        json_t *a;     /* the model's article (in the sparse model) */
+        bool changed;  /* its body's key changed: render it */
+        unsigned char key[32];
+        struct cache_body b;
+};
+
+/* Checks and renders the body of edited article e. Returns 0, or 1 when the quick rebuild
+ * cannot take it. */
+static int quick_body(struct page_build *c, struct quick *q, struct quick_edit *e)
+{
+        e->i = quick_find(q, e->path);
+        if (e->i < 0)
+                return quick_no("an edited article is not published (a draft, or scheduled)");
+        e->entry = content_load_article(e->path, c->cfg, c->d);
+        json_t *articles = json_object_get(c->model, "articles");
+        e->a = quick_article_at(q, articles, (size_t)e->i);
+        if (!e->a || quick_neighbours(q, articles, e->a) < 0)
+                return quick_no("the record does not parse");
+        if (!e->entry || strcmp(page_str(e->entry, "front_sha256"), page_str(e->a, "front_sha256")))
+                return quick_no("an edited article's front matter changed");
+        bool chart = json_is_true(json_object_get(e->entry, "body_chart"));
+        cache_key(c->cache, e->key, e->path,
+                  (int)json_integer_value(json_object_get(e->entry, "body_line")),
+                  page_str(e->entry, "body_sha256"), chart ? q->charts : NULL);
+        e->changed = memcmp(e->key, q->art[e->i].key, sizeof e->key) != 0;
+        memcpy(c->body_keys[e->i], e->key, sizeof e->key);
+        if (!e->changed)
+                return 0; /* saved again as it was (its file's times changed) */
+        if (!q->art[e->i].eligible)
+                return quick_no("an edited article cites a dataset");
+        if (chart)
+                return quick_no("an edited article draws a chart");
+        if (q->art[e->i].in_feed) /* then the body is rendered with absolute links too */
+                json_object_set_new(e->entry, "in_feed", json_true());
+        if (lint_article(e->entry, NULL, c->d) != 0 || body_render(c, e->entry, &e->b) < 0 ||
+            diag_errors(c->d) || diag_warnings(c->d))
+                return quick_no("an edited article has messages");
+        /* cards show the summary: one taken from the body must not have changed */
+        if (!json_object_get(e->entry, "summary") &&
+            strcmp(e->b.summary ? e->b.summary : "", page_str(e->a, "summary")))
+                return quick_no("an edited article's summary changed");
+        cache_put(c->cache, e->key, &e->b);
+        body_brief_apply(c, e->a, (size_t)e->i, &e->b);
+        if (q->art[e->i].in_feed && e->b.abs)
+                json_object_set_new(e->a, "content_abs", json_string(e->b.abs));
+        return 0;
+}
+
+/* The feeds again, when an edited article is in one: every article a feed shows is
+ * parsed into the sparse model with its body's feed copy (from the cache). Returns 0, or
+ * 1 when one is missing. */
+static int quick_feeds(struct page_build *c, struct quick *q)
+{
+        json_t *articles = json_object_get(c->model, "articles");
+        for (size_t i = 0; i < q->nart; i++) {
+                if (!q->art[i].in_feed)
+                        continue;
+                json_t *a = quick_article_at(q, articles, i);
+                if (!a)
+                        return quick_no("the record does not parse");
+                if (json_object_get(a, "content_abs"))
+                        continue; /* an edited one */
+                struct cache_body b = {0};
+                bool hit = cache_get(c->cache, q->art[i].key, &b) && b.abs;
+                if (hit)
+                        json_object_set_new(a, "content_abs", json_string(b.abs));
+                cache_body_free(&b);
+                if (!hit)
+                        return quick_no("a feed's article is not in the cache");
+        }
+        return write_feeds(c) < 0 ? quick_no("the feeds could not be written") : 0;
+}
+
+/* Writes edited article e's page (its body in e->b). Returns 0 or -1. */
+static int quick_page(struct page_build *c, struct quick_edit *e)
+{
+        char *rel = page_index_file(page_str(e->a, "url"));
+        struct buf lastmod = {0};
+        lastmod_of(e->a, &lastmod);
+        struct page_key k;
+        page_key_begin(c, &k, "article", rel);
+        article_key(c, &k, e->a, (size_t)e->i);
+        int rc = 0;
+        if (!page_keep(c, &k, page_str(e->a, "url"), rel, buf_cstr(&lastmod), true))
+                rc = page_write_key(c, "article", rel,
+                                    article_context(c, e->a, (size_t)e->i, e->b.html),
+                                    buf_cstr(&lastmod), true, &k);
+        buf_free(&lastmod);
+        free(rel);
+        return rc;
+}
+
+/* The search index of the quick rebuild: every document as it was but the edited ones,
+ * which are put again with their new text. Returns 0, or 1. */
+static int quick_search(struct page_build *c, struct quick *q, struct quick_edit *e, size_t n,
+                        struct buf *memo_out)
+{
+        struct buf memo = {0};
+        unsigned char salt[32];
+        cache_salt(c->cache, salt);
+        struct search_io io = search_io_of(c);
+        bool in_place = cache_blob_get(c->cache, "search", &memo) == 0 &&
+                        search_begin(c->search, &io, &memo, salt, q->ndocs);
+        buf_free(&memo);
+        if (!in_place)
+                return quick_no("the search index cannot be updated in place");
+        const char **except = xcalloc(n + 1, sizeof *except);
+        size_t ne = 0;
+        for (size_t k = 0; k < n; k++)
+                if (e[k].changed)
+                        except[ne++] = page_str(e[k].a, "url");
+        int rc = search_put_docs(c->search, q->docs.data, q->docs.len, except) < 0;
+        free(except);
+        for (size_t k = 0; !rc && k < n; k++)
+                if (e[k].changed)
+                        add_to_search(c, e[k].a, "article", e[k].key, e[k].b.text, e[k].b.summary,
+                                      e[k].b.tokens, e[k].b.ntokens);
+        if (rc || search_write(c->search, &io, c->d) < 0 || search_memo(c->search, memo_out) < 0)
+                return quick_no("the search index's documents are not the memo's");
+        buf_reset(&q->docs);
+        return search_docs(c->search, &q->docs) < 0;
+}
+
+int render_quick(json_t *cfg, struct quick *q, const char *const *edited, struct tmpl_lib *lib,
+                 struct output *o, const struct render_opts *opts, struct render_stats *stats,
+                 const char **why)
+{
+        size_t n = 0;
+        while (edited[n])
+                n++;
+        json_t *articles = json_array();
+        for (size_t i = 0; i < q->nart; i++)
+                json_array_append_new(articles, json_null());
+        json_t *known = json_loads(q->known, 0, NULL), *topics = json_loads(q->topics, 0, NULL);
+        struct page_build c = {.cfg = cfg,
+                               .model = json_pack("{s:o, s:o*, s:o*}", "articles", articles,
+                                                  "known", known, "topics", topics),
+                               .site = json_loads(q->site, 0, NULL),
+                               .lib = lib,
+                               .o = o,
+                               .opts = opts,
+                               .stats = stats,
+                               .d = diag_new(),
+                               .search = search_new(),
+                               .cache = opts->cache,
+                               .body_keys = xcalloc(q->nart ? q->nart : 1, sizeof *c.body_keys),
+                               .tocs = xcalloc(q->nart ? q->nart : 1, sizeof *c.tocs)};
+        pthread_mutex_init(&c.lock, NULL);
+        struct quick_edit *e = xcalloc(n ? n : 1, sizeof *e);
+        quick_why = NULL;
+        int rc = c.site && json_is_object(known) && json_is_array(topics) && c.cache && q->ndocs
+                     ? 0
+                     : quick_no("the record does not parse");
+        for (size_t k = 0; !rc && k < n; k++) {
+                e[k].path = edited[k];
+                rc = quick_body(&c, q, &e[k]);
+        }
+        if (!rc) {
+                page_keys_begin(&c);
+                page_keys_cards(&c);
+                rc = c.keyed ? 0 : quick_no("pages have no keys");
+        }
+        for (size_t k = 0; !rc && k < n; k++)
+                if (e[k].changed && quick_page(&c, &e[k]) < 0)
+                        rc = quick_no("a page could not be written");
+        bool feeds = false;
+        for (size_t k = 0; k < n; k++)
+                feeds |= e[k].changed && q->art[e[k].i].in_feed;
+        if (!rc && feeds)
+                rc = quick_feeds(&c, q);
+        struct buf memo = {0}; /* the search index's next memo: kept once all went well */
+        double tq = seconds_now();
+        if (!rc)
+                rc = quick_search(&c, q, e, n, &memo);
+        if (getenv("GONGBAO_TIMING"))
+                fprintf(stderr, "gen: q-search %.3f s\n", seconds_now() - tq);
+        tq = seconds_now();
+        if (!rc)
+                rc = output_keep_unwritten(o) < 0 ? quick_no("a published file is not as recorded")
+                     : diag_errors(c.d) || diag_warnings(c.d) ? quick_no("messages")
+                                                              : 0;
+        if (getenv("GONGBAO_TIMING"))
+                fprintf(stderr, "gen: q-keep %.3f s\n", seconds_now() - tq);
+        if (!rc && memo.len)
+                cache_blob_put(c.cache, "search", memo.data, memo.len);
+        buf_free(&memo);
+        for (size_t k = 0; !rc && k < n; k++) {
+                if (!e[k].changed)
+                        continue;
+                cache_drop(c.cache, q->art[e[k].i].key);
+                free(q->art[e[k].i].json);
+                q->art[e[k].i].json = quick_json(e[k].a);
+                memcpy(q->art[e[k].i].key, e[k].key, sizeof e[k].key);
+        }
+        if (!rc) {
+                stats->pages = q->pages;
+                stats->feeds = q->feeds;
+                stats->bodies = stats->briefed = (long)q->nart;
+                for (size_t k = 0; k < n; k++)
+                        stats->briefed -= e[k].changed;
+        }
+        for (size_t k = 0; k < n; k++) {
+                json_decref(e[k].entry);
+                cache_body_free(&e[k].b);
+        }
+        free(e);
+        page_keys_end(&c);
+        for (size_t i = 0; i < q->nart; i++)
+                free(c.tocs[i]);
+        free(c.tocs);
+        free(c.body_keys);
+        search_free(c.search);
+        pthread_mutex_destroy(&c.lock);
+        json_decref(c.site);
+        json_decref(c.model);
+        buf_free(&c.sitemap);
+        diag_free(c.d);
+        *why = quick_why;
+        return rc;
+}
+
 int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output *o,
                 const struct render_opts *opts, struct render_stats *stats, struct diag *d)
 {
@@ -1389,6 +1711,8 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
                                 peak_rss_mb());
         }
         page_keys_end(&c);
+        if (rc == 0 && opts->quick && c.cache && o)
+                quick_note(&c, opts->quick);
         for (size_t i = 0; i < narticles; i++)
                 free(c.tocs[i]);
         free(c.tocs);

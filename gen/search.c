@@ -1796,6 +1796,122 @@ void search_put(struct search_index *s, const struct search_doc *d)
         buf_free(&text);
 }
 
+/* ---- the documents as they were: search_docs and search_put_docs ---- */
+
+static void put_field(struct buf *out, const char *s)
+{
+        put_varint(out, strlen(s));
+        buf_puts(out, s);
+}
+
+/* A field put_field wrote, at *p (advanced), as a new string; NULL when it does not fit
+ * or holds a NUL. */
+static char *take_field(const unsigned char **p, const unsigned char *end)
+{
+        if (*p >= end)
+                return NULL;
+        uint64_t n = get_varint(p, end);
+        if (n > (uint64_t)(end - *p) || memchr(*p, '\0', (size_t)n))
+                return NULL;
+        char *s = xstrndup((const char *)*p, (size_t)n);
+        *p += n;
+        return s;
+}
+
+int search_docs(const struct search_index *s, struct buf *out)
+{
+        if (!s->keyed)
+                return -1;
+        for (struct part *p = s->parts; p; p = p->next)
+                for (size_t i = 0; i < p->ndocs; i++) {
+                        const struct sdoc *d = &p->docs[i];
+                        buf_put(out, d->ident, sizeof d->ident);
+                        const char *const fields[] = {d->url, d->title, d->date, d->kind,
+                                                      d->snippet};
+                        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
+                                put_field(out, fields[f]);
+                        put_varint(out, d->ntopics);
+                        for (size_t t = 0; t < d->ntopics; t++) {
+                                put_field(out, d->slugs[t]);
+                                put_field(out, d->names[t]);
+                        }
+                }
+        return 0;
+}
+
+/* One document of search_docs's form at *p (advanced) into d; false when it does not fit. */
+static bool take_doc(const unsigned char **p, const unsigned char *end, struct sdoc *d)
+{
+        if (end - *p < 32)
+                return false;
+        memcpy(d->ident, *p, 32);
+        *p += 32;
+        char **fields[] = {&d->url, &d->title, &d->date, &d->kind, &d->snippet};
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
+                if (!(*fields[f] = take_field(p, end)))
+                        return false;
+        uint64_t nt = *p < end ? get_varint(p, end) : UINT64_MAX;
+        if (nt > (uint64_t)(end - *p) / 2)
+                return false;
+        d->slugs = xcalloc(nt ? nt : 1, sizeof *d->slugs);
+        d->names = xcalloc(nt ? nt : 1, sizeof *d->names);
+        for (; d->ntopics < nt; d->ntopics++) {
+                d->slugs[d->ntopics] = take_field(p, end);
+                d->names[d->ntopics] = take_field(p, end);
+                if (!d->slugs[d->ntopics] || !d->names[d->ntopics]) {
+                        d->ntopics++; /* freed with the rest */
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* True when url is one of list (NULL-terminated; NULL: none). */
+static bool url_listed(const char *url, const char *const *list)
+{
+        for (; list && *list; list++)
+                if (!strcmp(url, *list))
+                        return true;
+        return false;
+}
+
+int search_put_docs(struct search_index *s, const void *docs, size_t len, const char *const *except)
+{
+        if (!s->incremental)
+                return -1;
+        const unsigned char *p = docs, *end = p + len;
+        struct part *part = part_take(s);
+        int rc = 0;
+        while (p < end) {
+                struct sdoc d = {0};
+                if (!take_doc(&p, end, &d)) {
+                        sdoc_free(&d);
+                        rc = -1;
+                        break;
+                }
+                if (url_listed(d.url, except)) {
+                        sdoc_free(&d);
+                        continue;
+                }
+                d.old = memo_find(&s->old, d.ident);
+                d.id = NO_DOC;
+                if (d.old == NO_DOC) { /* not in the published index: its text is needed */
+                        sdoc_free(&d);
+                        rc = -1;
+                        break;
+                }
+                if (part->ndocs == part->capdocs) {
+                        part->capdocs = part->capdocs ? part->capdocs * 2 : 256;
+                        part->docs = xrealloc(part->docs, part->capdocs * sizeof *part->docs);
+                        part->lens = xrealloc(part->lens, part->capdocs * sizeof *part->lens);
+                }
+                part->lens[part->ndocs] = 0;
+                part->docs[part->ndocs++] = d;
+        }
+        part_give(s, part);
+        return rc;
+}
+
 /* Orders records oldest first: undated ones first, then by date, those of one day by URL
  * from the last to the first, then by the other fields likewise (the reverse of "newest
  * first, then by URL"), so that the numbering does not depend on the order of the calls,

@@ -183,6 +183,21 @@ const struct search_stats *search_stats(const struct search_index *s);
  * -1 when there is none. */
 int search_memo(struct search_index *s, struct buf *out) WUR;
 
+/* The quick rebuild (quick.h) declares every document but the edited ones as it was,
+ * without its text or the model it came from:
+ *
+ * Appends to out every document put so far (its ident and record: URL, title, date, kind,
+ * snippet, topics), after a search_write with io->keep. Returns 0, or -1 when the index
+ * keeps no memo (nothing search_put_docs could use). */
+int search_docs(const struct search_index *s, struct buf *out);
+
+/* After an in-place search_begin: puts every document of docs (len bytes that search_docs
+ * wrote) except those whose URL is in except (NULL-terminated; NULL: none), as unchanged documents
+ * of the published index. Returns 0, or -1 when docs is damaged or names a document the memo does
+ * not hold (what was put stays put: then build the index whole instead). */
+int search_put_docs(struct search_index *s, const void *docs, size_t len,
+                    const char *const *except);
+
 /* Appends the visible text of HTML that gen wrote (an article's or a page's body), the
  * text to give search_add: character references decoded, one line per block element (p,
  * h1-h6, li, pre, blockquote, table cells, caption, figcaption, dt, dd, div, ...), image
