@@ -86,9 +86,9 @@ void quick_save(const struct quick *q, struct cache *cache);
 int quick_load(struct quick *q, struct cache *cache);
 
 /* Compares q's inputs with the files: returns the number of changed inputs (and in
- * *changed, a NULL-terminated array of the changed articles' paths, borrowed from q, when
- * every changed input is an article file), or -1 when something other than an article
- * file changed (then *changed is NULL). */
+ * *changed, when every changed input is an article file, a NULL-terminated array of their
+ * paths: the array the caller frees, the paths borrowed from q), or -1 when something
+ * other than an article file changed (then *changed is NULL). */
 long quick_changed(const struct quick *q, const char ***changed);
 
 /* The index of the article of q whose file is path, or -1. */
