@@ -1526,6 +1526,32 @@ static int quick_page(struct page_build *c, struct quick_edit *e)
         return rc;
 }
 
+/* Puts edited article e into the search index with its new text, and the tokens of its
+ * old one (from its old cache entry), so that the index codes only the shards whose
+ * postings of it change. */
+static void quick_search_put(struct page_build *c, const struct quick *q,
+                             const struct quick_edit *e)
+{
+        struct cache_body old = {0};
+        const unsigned char *old_key = q->art[e->i].key;
+        bool have_old = cache_get(c->cache, old_key, &old) && old.tokens;
+        struct buf day = {0};
+        struct search_doc d = search_doc_of(e->a, "article", e->key, e->b.summary, &day);
+        if (search_wants(c->search, &d)) {
+                d.text = e->b.text ? e->b.text : "";
+                d.packed = e->b.tokens;
+                d.npacked = e->b.ntokens;
+                if (have_old) {
+                        d.old_textkey = old_key;
+                        d.old_packed = old.tokens;
+                        d.nold_packed = old.ntokens;
+                }
+        }
+        search_put(c->search, &d);
+        buf_free(&day);
+        cache_body_free(&old);
+}
+
 /* The search index of the quick rebuild: every document as it was but the edited ones,
  * which are put again with their new text. Returns 0, or 1. */
 static int quick_search(struct page_build *c, struct quick *q, struct quick_edit *e, size_t n,
@@ -1549,8 +1575,7 @@ static int quick_search(struct page_build *c, struct quick *q, struct quick_edit
         free(except);
         for (size_t k = 0; !rc && k < n; k++)
                 if (e[k].changed)
-                        add_to_search(c, e[k].a, "article", e[k].key, e[k].b.text, e[k].b.summary,
-                                      e[k].b.tokens, e[k].b.ntokens);
+                        quick_search_put(c, q, &e[k]);
         if (rc || search_write(c->search, &io, c->d) < 0 || search_memo(c->search, memo_out) < 0)
                 return quick_no("the search index's documents are not the memo's");
         buf_reset(&q->docs);

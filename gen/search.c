@@ -85,6 +85,10 @@ struct sdoc {
         unsigned char ident[32]; /* what names its tokens and record (doc_ident) */
         unsigned char *bits;     /* with a memo made and its text tokenised here: the
                                     shards its tokens are in, a bit each; else NULL */
+        unsigned char *changed;  /* when it replaces document replaces of the memo (the same
+                                    URL, title and summary, another text): the shards whose
+                                    postings of it differ, a bit each; else NULL */
+        uint32_t replaces;
 };
 
 /* A block of a token's chain of entries. An entry never straddles two blocks: a varint
@@ -1171,6 +1175,7 @@ static void sdoc_free(struct sdoc *d)
         free(d->slugs);
         free(d->names);
         free(d->bits);
+        free(d->changed);
 }
 
 /* Frees p's dictionary (not the keys: the index's tokens and the word keys written last
@@ -1665,6 +1670,136 @@ bool search_wants(struct search_index *s, struct search_doc *d)
         return memo_find(&s->old, d->ident) == NO_DOC;
 }
 
+/* One token of a packed form (packed_tokens): its key (class byte and text, in a buffer)
+ * and the bytes that hold its tf and positions there. */
+struct pk_token {
+        size_t key, klen;
+        const unsigned char *val;
+        size_t nval;
+};
+
+/* The tokens of the packed form pk (n bytes), keys into keys. Returns how many (in *out,
+ * which the caller frees), or -1 when it does not decode. */
+static long packed_tokens(const unsigned char *pk, size_t n, struct buf *keys,
+                          struct pk_token **out)
+{
+        const unsigned char *q = pk, *end = pk + n;
+        *out = NULL;
+        if (!n || *q++ != PACK_MAGIC)
+                return -1;
+        (void)get_varint(&q, end);
+        uint64_t nuni = get_varint(&q, end);
+        if (nuni > (uint64_t)(end - q))
+                return -1;
+        struct pk_token *t = xcalloc(nuni + 1, sizeof *t);
+        size_t nt = 0, cap = nuni + 1;
+        for (uint64_t i = 0; i < nuni; i++, nt++) {
+                size_t cn = q < end ? utf8_len(*q) : 0;
+                if (!cn || cn > (size_t)(end - q))
+                        goto bad;
+                t[nt].key = keys->len;
+                buf_putc(keys, K_UNI);
+                buf_put(keys, q, cn);
+                t[nt].klen = cn + 1;
+                q += cn;
+                t[nt].val = q;
+                (void)get_varint(&q, end);
+                t[nt].nval = (size_t)(q - t[nt].val);
+        }
+        uint64_t nrest = q < end ? get_varint(&q, end) : 0;
+        for (uint64_t i = 0; i < nrest; i++, nt++) {
+                if (q >= end)
+                        goto bad;
+                if (nt == cap) {
+                        cap *= 2;
+                        t = xrealloc(t, cap * sizeof *t);
+                }
+                char cls = (char)*q++;
+                t[nt].key = keys->len;
+                buf_putc(keys, cls);
+                if (cls == K_WORD) {
+                        uint64_t kl = get_varint(&q, end);
+                        if (!kl || kl > (uint64_t)(end - q))
+                                goto bad;
+                        buf_put(keys, q, (size_t)kl);
+                        q += kl;
+                } else if (cls == K_BI || cls == K_START || cls == K_END) {
+                        for (int c = 0; c < (cls == K_BI ? 2 : 1); c++) {
+                                uint64_t x = get_varint(&q, end);
+                                if (x >= nuni)
+                                        goto bad;
+                                buf_grow(keys, t[x].klen); /* first: the bytes are in keys */
+                                buf_put(keys, keys->data + t[x].key + 1, t[x].klen - 1);
+                        }
+                } else {
+                        goto bad;
+                }
+                t[nt].klen = keys->len - t[nt].key;
+                t[nt].val = q;
+                (void)get_varint(&q, end);
+                uint64_t nbytes = get_varint(&q, end);
+                if (nbytes > (uint64_t)(end - q))
+                        goto bad;
+                q += nbytes;
+                t[nt].nval = (size_t)(q - t[nt].val);
+        }
+        if (q != end)
+                goto bad;
+        *out = t;
+        return (long)nt;
+bad:
+        free(t);
+        return -1;
+}
+
+static int key_cmp(const char *x, size_t xn, const char *y, size_t yn);
+
+/* Orders packed_tokens' tokens by key (keys: their buffer's bytes). */
+static int pk_cmp(const void *a, const void *b, void *keys)
+{
+        const struct pk_token *x = a, *y = b;
+        const char *k = keys;
+        return key_cmp(k + x->key, x->klen, k + y->key, y->klen);
+}
+
+/* The shards (a bit each, of shards) whose postings of a document change when the tokens
+ * of its text go from old to new (packed forms, nold and nnew bytes), its title and
+ * summary lines staying the same: those of the tokens it gains or loses or whose tf or
+ * positions change. A new bitmap, or NULL when a form does not decode. */
+static unsigned char *changed_shards(const void *old, size_t nold, const void *new, size_t nnew,
+                                     uint32_t shards)
+{
+        struct buf keys = {0};
+        struct pk_token *a = NULL, *b = NULL;
+        long na = packed_tokens(old, nold, &keys, &a);
+        long nb = na < 0 ? -1 : packed_tokens(new, nnew, &keys, &b);
+        unsigned char *bits = NULL;
+        if (nb < 0)
+                goto out;
+        qsort_r(a, (size_t)na, sizeof *a, pk_cmp, keys.data);
+        qsort_r(b, (size_t)nb, sizeof *b, pk_cmp, keys.data);
+        bits = xcalloc((shards + 7) / 8, 1);
+        long i = 0, j = 0;
+        while (i < na || j < nb) {
+                int c = i == na   ? 1
+                        : j == nb ? -1
+                                  : key_cmp(keys.data + a[i].key, a[i].klen, keys.data + b[j].key,
+                                            b[j].klen);
+                const struct pk_token *t = c <= 0 ? &a[i] : &b[j];
+                if (c || a[i].nval != b[j].nval || memcmp(a[i].val, b[j].val, a[i].nval)) {
+                        uint32_t sh = key_shard(keys.data + t->key, t->klen, shards - 1);
+                        bits[sh / 8] |= (unsigned char)(1u << (sh % 8));
+                }
+                i += c <= 0;
+                j += c >= 0;
+        }
+out:
+        free(a);
+        free(b);
+        buf_free(&keys);
+        return bits;
+}
+
 /* A document on its way into the index (put_doc). */
 struct docin {
         const char *url, *title, *date, *kind; /* its record's fields */
@@ -1677,6 +1812,8 @@ struct docin {
         const void *packed; /* the tokens of text after head (search_pack), or NULL */
         size_t npacked;
         unsigned char ident[32]; /* its ident */
+        unsigned char *changed;  /* see struct sdoc (taken) */
+        uint32_t replaces;
 };
 
 /* Adds a document: its record and, when the index needs them, its text's entries. */
@@ -1688,6 +1825,8 @@ static void put_doc(struct search_index *s, const struct docin *in)
         struct sdoc d = {0};
         make_record(&d, in->url, title, in->date, in->topics, in->kind, text);
         memcpy(d.ident, in->ident, sizeof d.ident);
+        d.changed = in->changed;
+        d.replaces = in->replaces;
         d.old = s->incremental && !in->needed ? memo_find(&s->old, d.ident) : NO_DOC;
         d.id = NO_DOC;
         /* a document the published index holds as it is needs no entries (see search.h) */
@@ -1779,6 +1918,14 @@ void search_put(struct search_index *s, const struct search_doc *d)
                            .head = head,
                            .packed = d->packed,
                            .npacked = d->npacked};
+        if (s->incremental && d->old_textkey && d->old_packed && d->packed && d->text) {
+                unsigned char was[32];
+                put_ident(was, d, d->old_textkey);
+                uint32_t r = memo_find(&s->old, was);
+                if (r != NO_DOC && (in.changed = changed_shards(d->old_packed, d->nold_packed,
+                                                                d->packed, d->npacked, s->shards)))
+                        in.replaces = r;
+        }
         if (s->keyed) { /* else no memo is made or read: nothing needs the ident */
                 if (d->has_ident) {
                         memcpy(in.ident, d->ident, sizeof in.ident); /* search_wants made it */
@@ -3024,8 +3171,24 @@ static int shards_here(struct layout *l)
  * marks the shards that change (all without a memo): those of the tokens of this build's
  * entries and of topics whose documents changed (SH_ADD), and those of the documents of
  * the memo that are gone, changed or renumbered (SH_MOVE). */
+/* Whether every document tokenised in this build replaces one of the memo under the same
+ * number, its changed shards known (search_doc's old_packed): then only those shards
+ * change, not every shard its tokens are in. */
+static bool replaced_in_place(const struct search_index *s, const struct layout *l)
+{
+        if (!s->incremental)
+                return false;
+        for (size_t i = 0; i < l->ndocs; i++) {
+                const struct sdoc *d = l->order[i];
+                if (d->tokenised && (!d->changed || d->id != d->replaces))
+                        return false;
+        }
+        return true;
+}
+
 static void plan_shards(struct search_index *s, struct layout *l)
 {
+        bool replaced = replaced_in_place(s, l);
         l->shard_at = xcalloc(l->shards + 1, sizeof *l->shard_at);
         l->affected = xcalloc(l->shards, 1);
         l->files = xcalloc(l->shards, sizeof *l->files);
@@ -3033,7 +3196,7 @@ static void plan_shards(struct search_index *s, struct layout *l)
                 struct wtok *t = &l->toks[i];
                 t->shard = key_shard(t->key, t->klen, l->shards - 1);
                 l->shard_at[t->shard + 1]++;
-                if (!t->topic)
+                if (!t->topic && !replaced)
                         l->affected[t->shard] = SH_ADD;
         }
         for (uint32_t sh = 0; sh < l->shards; sh++)
@@ -3072,6 +3235,21 @@ static void plan_shards(struct search_index *s, struct layout *l)
                 a += c <= 0;
                 b += c >= 0;
         }
+        /* documents replaced in place: the shards whose postings of them change, every
+         * token read (the old postings go, the new ones come) */
+        bool *in_place = NULL;
+        if (replaced) {
+                in_place = xcalloc(m->ndocs ? m->ndocs : 1, sizeof *in_place);
+                for (size_t i = 0; i < l->ndocs; i++) {
+                        const struct sdoc *d = l->order[i];
+                        if (!d->tokenised)
+                                continue;
+                        in_place[d->replaces] = true;
+                        for (uint32_t sh = 0; sh < l->shards; sh++)
+                                if (d->changed[sh / 8] >> (sh % 8) & 1)
+                                        l->affected[sh] = SH_MOVE;
+                }
+        }
         /* the memo's documents whose postings go or move: every token of their shards is
          * read, to find them */
         l->max_dirty = NO_DOC;
@@ -3079,11 +3257,14 @@ static void plan_shards(struct search_index *s, struct layout *l)
                 if (l->old_new[x] == x)
                         continue;
                 l->max_dirty = (uint32_t)x;
+                if (in_place && in_place[x])
+                        continue; /* its other shards hold its postings as they stay */
                 const unsigned char *bits = m->docs + x * (32 + m->bmbytes) + 32;
                 for (size_t k = 0; k < m->bmbytes; k++)
                         for (unsigned v = bits[k]; v; v &= v - 1)
                                 l->affected[k * 8 + (size_t)__builtin_ctz(v)] = SH_MOVE;
         }
+        free(in_place);
 }
 
 /* Frees what search_write built. */

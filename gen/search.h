@@ -127,7 +127,15 @@ struct search_doc {
                                          line per paragraph), or NULL when not given */
         const void *packed;           /* search_pack's form of text, or NULL */
         size_t npacked;               /* its bytes */
-        unsigned char ident[32];      /* set by search_wants for search_put (not the caller's) */
+        const unsigned char *old_textkey; /* with packed and old_packed, when the document
+                                             replaces one the memo holds with the same URL,
+                                             title and summary: that one's textkey, and the
+                                             packed form of its text: then only the shards
+                                             whose postings of it change are coded (when it
+                                             keeps its number); else NULL */
+        const void *old_packed;
+        size_t nold_packed;
+        unsigned char ident[32]; /* set by search_wants for search_put (not the caller's) */
         bool has_ident;
 };
 
