@@ -321,6 +321,10 @@ void page_keys_cards(struct page_build *c)
         struct page_key k = {.on = true};
         json_array_foreach(articles, i, a)
         {
+                if (!json_is_object(a)) { /* the quick rebuild's sparse model: not shown */
+                        memset(c->card_keys[i], 0, sizeof *c->card_keys);
+                        continue;
+                }
                 buf_reset(&k.b);
                 for (const char *const *f = card_fields; *f; f++) {
                         key_str(&k, *f);

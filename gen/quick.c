@@ -146,8 +146,9 @@ static void walk(struct quick *q, const char *path, const char *articles_dir, in
         }
         add_input(q, path, 'd', &st, since);
         DIR *dh = depth < WALK_DEPTH ? opendir(path) : NULL;
-        if (!dh) {
-                q->in[q->nin - 1].ino = 0; /* not walked: never unchanged */
+        if (!dh) { /* not walked: never unchanged */
+                q->in[q->nin - 1].ino = 0;
+                q->in[q->nin - 1].has_md = false;
                 return;
         }
         struct dirent *e;
