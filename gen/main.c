@@ -259,7 +259,6 @@ static int try_quick(const struct build_args *a, json_t *cfg, struct tmpl_lib *l
         build_opts(a, opts);
         struct stat st;
         int64_t now;
-        long nchanged = 0;
         struct diag *quiet = diag_new();
         struct output *o = NULL;
         if (memcmp(q.opts, opts, sizeof opts))
@@ -270,7 +269,7 @@ static int try_quick(const struct build_args *a, json_t *cfg, struct tmpl_lib *l
                             &now, quiet) < 0 ||
                  now < q.from || now >= q.until)
                 why = "an article is published or expires in between";
-        else if ((nchanged = quick_changed(&q, &edited)) < 0)
+        else if (quick_changed(&q, &edited) < 0)
                 why = "a file other than an article changed, or one was added or removed";
         else if (!(o = output_begin(a->out, quiet)))
                 why = "the output folder";
@@ -405,8 +404,10 @@ static int cmd_build(int argc, char **argv, bool check, struct diag *d)
                 o = NULL;
                 if (committed < 0)
                         goto out;
-                if (cache && !diag_errors(d) && !diag_warnings(d))
+                if (cache && !diag_errors(d) && !diag_warnings(d)) {
                         save_quick(&a, &record, cache, content, now, started);
+                        timing("record", &t0);
+                }
         }
         rc = EXIT_OK;
 out:

@@ -817,17 +817,22 @@ out:
         return rc;
 }
 
+/* Makes the published file l part of the new build as it is. Returns false when it
+ * must be written instead. */
+static bool keep_live(struct output *o, const struct entry *l)
+{
+        struct entry e = *l;
+        if (!link_published(o, l->rel, l, &e))
+                return false;
+        e.rel = xstrdup(l->rel);
+        built_add(o, &e, 1);
+        return true;
+}
+
 bool output_keep(struct output *o, const char *rel, const unsigned char key[32])
 {
         const struct entry *l = keyed_live(o, rel, key);
-        if (!l)
-                return false;
-        struct entry e = *l;
-        if (!link_published(o, rel, l, &e))
-                return false;
-        e.rel = xstrdup(rel);
-        built_add(o, &e, 1);
-        return true;
+        return l && keep_live(o, l);
 }
 
 int output_keep_unwritten(struct output *o)
@@ -840,11 +845,8 @@ int output_keep_unwritten(struct output *o)
                 const struct entry *l = &o->live.v[i];
                 if (n && entries_find(&o->built, l->rel))
                         continue;
-                struct entry e = *l;
-                if (!live_unchanged(o, l, l->rel) || !link_published(o, l->rel, l, &e))
+                if (!live_unchanged(o, l, l->rel) || !keep_live(o, l))
                         return -1;
-                e.rel = xstrdup(l->rel);
-                built_add(o, &e, 1);
         }
         return 0;
 }

@@ -65,35 +65,58 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The digest of the names in folder path (sorted), into md. Returns 0, or -1 when it
- * cannot be read. */
-static int names_digest(const char *path, unsigned char md[32])
+/* The names in folder path (but . and ..), sorted, in *names (the caller frees each and
+ * the array). Returns how many, or -1 when it cannot be read. */
+static long dir_names(const char *path, char ***names)
 {
+        *names = NULL;
         DIR *dh = opendir(path);
         if (!dh)
                 return -1;
-        char **names = NULL;
         size_t n = 0;
         struct dirent *e;
         while ((e = readdir(dh))) {
                 if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                         continue;
                 if ((n & (n - 1)) == 0)
-                        names = xrealloc(names, (n ? 2 * n : 1) * sizeof *names);
-                names[n++] = xstrdup(e->d_name);
+                        *names = xrealloc(*names, (n ? 2 * n : 1) * sizeof **names);
+                (*names)[n++] = xstrdup(e->d_name);
         }
         closedir(dh);
-        qsort(names, n, sizeof *names, cmp_str);
+        if (n)
+                qsort(*names, n, sizeof **names, cmp_str);
+        return (long)n;
+}
+
+/* The digest of n sorted names, into md. */
+static void names_digest(char *const *names, long n, unsigned char md[32])
+{
         struct buf b = {0};
-        for (size_t i = 0; i < n; i++) {
+        for (long i = 0; i < n; i++) {
                 buf_puts(&b, names[i]);
                 buf_putc(&b, '\0');
-                free(names[i]);
         }
-        free(names);
         digest_sha256(md, b.data, b.len);
         buf_free(&b);
-        return 0;
+}
+
+static void free_names(char **names, long n)
+{
+        for (long i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+/* The digest of the names in folder path, into md. Returns 0, or -1 when it cannot be
+ * read. */
+static int folder_digest(const char *path, unsigned char md[32])
+{
+        char **names;
+        long n = dir_names(path, &names);
+        if (n >= 0)
+                names_digest(names, n, md);
+        free_names(names, n);
+        return n < 0 ? -1 : 0;
 }
 
 /* The digest of the bytes of file path, into md. Returns 0 or -1. */
@@ -119,9 +142,7 @@ static void add_input(struct quick *q, const char *path, char type, const struct
         if (!st)
                 return;
         take_stat(in, st, since);
-        if (type == 'd')
-                in->has_md = names_digest(path, in->md) == 0;
-        else if (type == 'f' && !in->ino) /* too new: its bytes tell */
+        if (type == 'f' && !in->ino) /* too new: its bytes tell */
                 in->has_md = bytes_digest(path, in->md) == 0;
 }
 
@@ -145,21 +166,21 @@ static void walk(struct quick *q, const char *path, const char *articles_dir, in
                 return;
         }
         add_input(q, path, 'd', &st, since);
-        DIR *dh = depth < WALK_DEPTH ? opendir(path) : NULL;
-        if (!dh) { /* not walked: never unchanged */
-                q->in[q->nin - 1].ino = 0;
-                q->in[q->nin - 1].has_md = false;
+        size_t at = q->nin - 1; /* q->in moves as inputs are added below */
+        char **names;
+        long n = depth < WALK_DEPTH ? dir_names(path, &names) : (names = NULL, -1);
+        if (n < 0) { /* not walked: never unchanged */
+                q->in[at].ino = 0;
                 return;
         }
-        struct dirent *e;
-        while ((e = readdir(dh))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                        continue;
-                char *sub = xasprintf("%s/%s", path, e->d_name);
+        names_digest(names, n, q->in[at].md);
+        q->in[at].has_md = true;
+        for (long i = 0; i < n; i++) {
+                char *sub = xasprintf("%s/%s", path, names[i]);
                 walk(q, sub, articles_dir, since, depth + 1);
                 free(sub);
         }
-        closedir(dh);
+        free_names(names, n);
 }
 
 void quick_add_inputs(struct quick *q, const char *dir, const char *articles_dir, int64_t since)
@@ -406,33 +427,29 @@ static bool unchanged(const struct quick_input *in)
                 return true;
         unsigned char md[32];
         if (!in->has_md ||
-            (in->type == 'd' ? names_digest(in->path, md) : bytes_digest(in->path, md)) < 0)
+            (in->type == 'd' ? folder_digest(in->path, md) : bytes_digest(in->path, md)) < 0)
                 return false;
         return !memcmp(md, in->md, sizeof md);
 }
 
-long quick_changed(const struct quick *q, const char ***changed)
+int quick_changed(const struct quick *q, const char ***changed)
 {
-        *changed = NULL;
-        long n = 0;
-        size_t na = 0;
-        const char **list = NULL;
+        size_t n = 0;
+        const char **list = xcalloc(1, sizeof *list);
         for (size_t i = 0; i < q->nin; i++) {
                 if (unchanged(&q->in[i]))
                         continue;
-                n++;
                 if (q->in[i].type != 'a') {
                         free(list);
+                        *changed = NULL;
                         return -1;
                 }
-                list = xrealloc(list, (na + 2) * sizeof *list);
-                list[na++] = q->in[i].path;
+                list = xrealloc(list, (n + 2) * sizeof *list);
+                list[n++] = q->in[i].path;
+                list[n] = NULL;
         }
-        if (!list)
-                list = xcalloc(1, sizeof *list);
-        list[na] = NULL;
         *changed = list;
-        return n;
+        return 0;
 }
 
 long quick_find(const struct quick *q, const char *path)

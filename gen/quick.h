@@ -85,11 +85,10 @@ void quick_save(const struct quick *q, struct cache *cache);
  * that checks out. */
 int quick_load(struct quick *q, struct cache *cache);
 
-/* Compares q's inputs with the files: returns the number of changed inputs (and in
- * *changed, when every changed input is an article file, a NULL-terminated array of their
- * paths: the array the caller frees, the paths borrowed from q), or -1 when something
- * other than an article file changed (then *changed is NULL). */
-long quick_changed(const struct quick *q, const char ***changed);
+/* Compares q's inputs with the files. When every changed input is an article file, sets
+ * *changed to a NULL-terminated array of their paths (the array the caller frees, the
+ * paths borrowed from q) and returns 0; else returns -1 (*changed NULL). */
+int quick_changed(const struct quick *q, const char ***changed);
 
 /* The index of the article of q whose file is path, or -1. */
 long quick_find(const struct quick *q, const char *path);

@@ -85,10 +85,13 @@ static struct search_doc search_doc_of(json_t *a, const char *kind, const unsign
 /* Adds an article or page to the search index: its title, summary and visible text, the
  * text's tokens taken from tokens (search_pack's form of text, ntokens bytes) when not
  * NULL. The text is given only when the index wants it (search_wants: with textkey, the
- * body's cache key, an unchanged document's text is not needed). */
+ * body's cache key, an unchanged document's text is not needed). With old (not NULL: the
+ * body cache's entry of the text it replaces, under old_key), the index codes only the
+ * shards whose postings change. */
 static void add_to_search(struct page_build *c, json_t *a, const char *kind,
                           const unsigned char *textkey, const char *text, const char *summary,
-                          const char *tokens, size_t ntokens)
+                          const char *tokens, size_t ntokens, const unsigned char *old_key,
+                          const struct cache_body *old)
 {
         struct buf day = {0};
         struct search_doc d = search_doc_of(a, kind, textkey, summary, &day);
@@ -96,6 +99,11 @@ static void add_to_search(struct page_build *c, json_t *a, const char *kind,
                 d.text = text ? text : "";
                 d.packed = tokens;
                 d.npacked = ntokens;
+                if (old && old->tokens) { /* the quick rebuild's: the text it replaces */
+                        d.old_textkey = old_key;
+                        d.old_packed = old->tokens;
+                        d.nold_packed = old->ntokens;
+                }
         }
         search_put(c->search, &d);
         buf_free(&day);
@@ -140,7 +148,7 @@ static void body_apply(struct page_build *c, json_t *a, size_t i, struct cache_b
                 b->html = NULL;
         }
         add_to_search(c, a, "article", c->cache ? c->body_keys[i] : NULL, b->text, b->summary,
-                      b->tokens, b->ntokens);
+                      b->tokens, b->ntokens, NULL, NULL);
         body_brief_apply(c, a, i, b);
         if (b->abs && json_is_true(json_object_get(a, "in_feed")))
                 json_object_set_new(a, "content_abs", json_string(b->abs));
@@ -354,7 +362,8 @@ static int render_bodies(struct page_build *c)
                         json_object_set_new(a, "summary", json_string(r.summary));
                 struct buf visible = {0};
                 search_html_text(&visible, r.html);
-                add_to_search(c, a, "page", NULL, buf_cstr(&visible), r.summary, NULL, 0);
+                add_to_search(c, a, "page", NULL, buf_cstr(&visible), r.summary, NULL, 0, NULL,
+                              NULL);
                 buf_free(&visible);
                 markdown_result_free(&r);
         }
@@ -1102,22 +1111,21 @@ static struct search_io search_io_of(struct page_build *c)
                                   .ctx = c};
 }
 
-/* Before the first document: with the cache, hands the index the previous build's memo,
- * so that it updates the published index in place (and wants only changed texts). */
-static void search_start(struct page_build *c)
+/* Before the first document (ndocs of them): with the cache, hands the index the previous
+ * build's memo, so that it updates the published index in place (and wants only changed
+ * texts). Returns true when it does. */
+static bool search_start(struct page_build *c, size_t ndocs)
 {
         if (!c->cache || !c->o)
-                return;
+                return false;
         struct buf memo = {0};
         unsigned char salt[32];
         cache_salt(c->cache, salt);
-        size_t n = json_array_size(json_object_get(c->model, "articles")) +
-                   json_array_size(json_object_get(c->model, "pages")) +
-                   json_array_size(json_object_get(c->model, "datasets"));
         bool have = cache_blob_get(c->cache, "search", &memo) == 0;
         struct search_io io = search_io_of(c);
-        (void)search_begin(c->search, &io, have ? &memo : NULL, salt, n);
+        bool in_place = search_begin(c->search, &io, have ? &memo : NULL, salt, ndocs);
         buf_free(&memo);
+        return in_place;
 }
 
 /* The search page, the datasets' entries and the index itself. */
@@ -1527,28 +1535,15 @@ static int quick_page(struct page_build *c, struct quick_edit *e)
 }
 
 /* Puts edited article e into the search index with its new text, and the tokens of its
- * old one (from its old cache entry), so that the index codes only the shards whose
- * postings of it change. */
+ * old one (from its old cache entry). */
 static void quick_search_put(struct page_build *c, const struct quick *q,
                              const struct quick_edit *e)
 {
         struct cache_body old = {0};
         const unsigned char *old_key = q->art[e->i].key;
-        bool have_old = cache_get(c->cache, old_key, &old) && old.tokens;
-        struct buf day = {0};
-        struct search_doc d = search_doc_of(e->a, "article", e->key, e->b.summary, &day);
-        if (search_wants(c->search, &d)) {
-                d.text = e->b.text ? e->b.text : "";
-                d.packed = e->b.tokens;
-                d.npacked = e->b.ntokens;
-                if (have_old) {
-                        d.old_textkey = old_key;
-                        d.old_packed = old.tokens;
-                        d.nold_packed = old.ntokens;
-                }
-        }
-        search_put(c->search, &d);
-        buf_free(&day);
+        bool have_old = cache_get(c->cache, old_key, &old);
+        add_to_search(c, e->a, "article", e->key, e->b.text, e->b.summary, e->b.tokens,
+                      e->b.ntokens, old_key, have_old ? &old : NULL);
         cache_body_free(&old);
 }
 
@@ -1557,15 +1552,9 @@ static void quick_search_put(struct page_build *c, const struct quick *q,
 static int quick_search(struct page_build *c, struct quick *q, struct quick_edit *e, size_t n,
                         struct buf *memo_out)
 {
-        struct buf memo = {0};
-        unsigned char salt[32];
-        cache_salt(c->cache, salt);
-        struct search_io io = search_io_of(c);
-        bool in_place = cache_blob_get(c->cache, "search", &memo) == 0 &&
-                        search_begin(c->search, &io, &memo, salt, q->ndocs);
-        buf_free(&memo);
-        if (!in_place)
+        if (!search_start(c, q->ndocs))
                 return quick_no("the search index cannot be updated in place");
+        struct search_io io = search_io_of(c);
         const char **except = xcalloc(n + 1, sizeof *except);
         size_t ne = 0;
         for (size_t k = 0; k < n; k++)
@@ -1720,7 +1709,9 @@ int render_site(json_t *cfg, json_t *model, struct tmpl_lib *lib, struct output 
         int timing = getenv("GONGBAO_TIMING") != NULL;
         int rc = 0;
         double t_memo = seconds_now();
-        search_start(&c);
+        search_start(&c, json_array_size(json_object_get(model, "articles")) +
+                             json_array_size(json_object_get(model, "pages")) +
+                             json_array_size(json_object_get(model, "datasets")));
         if (timing) /* the search index's memo read and checked against the published index */
                 fprintf(stderr, "gen: %-10s %.3f s  (peak RSS %ld MB)\n", "memo",
                         seconds_now() - t_memo, peak_rss_mb());

@@ -1816,6 +1816,18 @@ struct docin {
         uint32_t replaces;
 };
 
+/* Appends d (taken) to p's documents, with its length. */
+static void part_add_doc(struct part *p, const struct sdoc *d)
+{
+        if (p->ndocs == p->capdocs) {
+                p->capdocs = p->capdocs ? p->capdocs * 2 : 256;
+                p->docs = xrealloc(p->docs, p->capdocs * sizeof *p->docs);
+                p->lens = xrealloc(p->lens, p->capdocs * sizeof *p->lens);
+        }
+        p->lens[p->ndocs] = d->length;
+        p->docs[p->ndocs++] = *d;
+}
+
 /* Adds a document: its record and, when the index needs them, its text's entries. */
 static void put_doc(struct search_index *s, const struct docin *in)
 {
@@ -1851,17 +1863,12 @@ static void put_doc(struct search_index *s, const struct docin *in)
                 tokenize(p->folded.data, p->folded.len, part_token, p);
                 d.tokenised = true;
         }
-        if (p->ndocs == p->capdocs) {
-                p->capdocs = p->capdocs ? p->capdocs * 2 : 256;
-                p->docs = xrealloc(p->docs, p->capdocs * sizeof *p->docs);
-                p->lens = xrealloc(p->lens, p->capdocs * sizeof *p->lens);
-        }
-        p->lens[p->ndocs] = d.length;
+        uint32_t at = (uint32_t)p->ndocs;
+        part_add_doc(p, &d); /* first: part_file reads its length */
         if (tokenise) {
-                part_file(p, (uint32_t)p->ndocs, d.bits);
+                part_file(p, at, d.bits);
                 p->pk = NULL; /* the caller's */
         }
-        p->docs[p->ndocs++] = d;
         part_trim(p);
         part_give(s, p);
 }
@@ -2047,13 +2054,7 @@ int search_put_docs(struct search_index *s, const void *docs, size_t len, const 
                         rc = -1;
                         break;
                 }
-                if (part->ndocs == part->capdocs) {
-                        part->capdocs = part->capdocs ? part->capdocs * 2 : 256;
-                        part->docs = xrealloc(part->docs, part->capdocs * sizeof *part->docs);
-                        part->lens = xrealloc(part->lens, part->capdocs * sizeof *part->lens);
-                }
-                part->lens[part->ndocs] = 0;
-                part->docs[part->ndocs++] = d;
+                part_add_doc(part, &d);
         }
         part_give(s, part);
         return rc;
