@@ -271,6 +271,8 @@ static int try_quick(const struct build_args *a, json_t *cfg, struct tmpl_lib *l
                 why = "an article is published or expires in between";
         else if (quick_changed(&q, &edited) < 0)
                 why = "a file other than an article changed, or one was added or removed";
+        else if (quick_load_model(&q, cache) < 0)
+                why = "no record of the last build's model";
         else if (!(o = output_begin(a->out, quiet)))
                 why = "the output folder";
         else if (render_quick(cfg, &q, edited, lib, o,

@@ -1,11 +1,19 @@
 /* quick: the record of a build for the quick rebuild (see quick.h).
  *
- * The record, inside the cache's memo seal ("quick"):
- *   h <opts hex> <charts' datasets digest hex or -> <site inode> <from> <until> <pages> <feeds>
- * <documents> <inputs> <articles> <known bytes> <site bytes> <topics bytes> <docs bytes> per input:
- * i <type> <inode> <size> <mtime ns> <ctime ns> <digest hex or -> <path bytes> \n<path> per
- * article: a <key hex> <eligible 0/1> <in feed 0/1> <path bytes> <json bytes>\n<path>\n<json> then
- * the known paths, the site object, the topics and the documents, each followed by a newline. */
+ * Two memos of the cache (sealed: see cache_memo_get). "quick", the head, what a build
+ * checks first:
+ *   h <opts hex> <charts' datasets digest hex, or -> <generation> <site inode> <from>
+ *     <until> <pages> <feeds> <documents> <inputs>
+ *   per input: i <type> <inode> <size> <mtime ns> <ctime ns> <digest hex, or -> <path
+ *     bytes>, a newline, the path, a newline
+ * "quick-model", read only when the rebuild is quick (megabytes: the model's articles):
+ *   m <generation> <articles> <known bytes> <site bytes> <topics bytes> <docs bytes>
+ *   per article: a <key hex> <eligible 0/1> <in feed 0/1> <path bytes> <json bytes>, a
+ *     newline, the path, a newline, the JSON, a newline
+ *   then the known paths, the site object, the topics and the documents, each followed by
+ *   a newline.
+ * The generation ties the two: the model is written first, so a head is never read with
+ * another build's model. */
 #include "quick.h"
 
 #include "digest.h"
@@ -17,10 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RECORD_NAME  "quick"
-#define RECORD_MAGIC "gongbao-quick 1"
+#define RECORD_MAGIC "gongbao-quick 2"
+#define MODEL_NAME   "quick-model"
+#define MODEL_MAGIC  "gongbao-quick-model 1"
 #define RACY_NS      2000000000LL /* as the load memo's (content.c) */
 #define WALK_DEPTH                                                                                 \
         64 /* folders nested deeper are not walked: the record is                                  \
@@ -194,11 +205,57 @@ static void put_num(struct buf *b, int64_t v)
         buf_put_i64(b, v);
 }
 
-void quick_save(const struct quick *q, struct cache *cache)
+/* The model part: its generation, then the articles, known paths, site object, topics
+ * and documents. */
+static void save_model(const struct quick *q, struct cache *cache)
 {
-        struct cache_memo_out *w = cache_memo_open(cache, RECORD_NAME, RECORD_MAGIC);
+        struct cache_memo_out *w = cache_memo_open(cache, MODEL_NAME, MODEL_MAGIC);
         if (!w)
                 return;
+        struct buf b = {0};
+        char hex[65];
+        buf_puts(&b, "m");
+        const int64_t head[] = {q->generation,
+                                (int64_t)q->nart,
+                                (int64_t)strlen(q->known),
+                                (int64_t)strlen(q->site),
+                                (int64_t)strlen(q->topics),
+                                (int64_t)q->docs.len};
+        for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+                put_num(&b, head[i]);
+        buf_putc(&b, '\n');
+        cache_memo_write(w, b.data, b.len);
+        for (size_t i = 0; i < q->nart; i++) {
+                const struct quick_article *a = &q->art[i];
+                buf_reset(&b);
+                digest_hex(hex, a->key, sizeof a->key);
+                buf_puts(&b, "a ");
+                buf_puts(&b, hex);
+                put_num(&b, a->eligible);
+                put_num(&b, a->in_feed);
+                put_num(&b, (int64_t)strlen(a->path));
+                put_num(&b, (int64_t)strlen(a->json));
+                buf_putc(&b, '\n');
+                buf_puts(&b, a->path);
+                buf_putc(&b, '\n');
+                cache_memo_write(w, b.data, b.len);
+                cache_memo_write(w, a->json, strlen(a->json));
+                cache_memo_write(w, "\n", 1);
+        }
+        const char *const parts[] = {q->known, q->site, q->topics};
+        for (size_t i = 0; i < 3; i++) {
+                cache_memo_write(w, parts[i], strlen(parts[i]));
+                cache_memo_write(w, "\n", 1);
+        }
+        cache_memo_write(w, q->docs.data, q->docs.len);
+        cache_memo_write(w, "\n", 1);
+        cache_memo_close(w);
+        buf_free(&b);
+}
+
+/* The head: what a build checks before it reads the model part. */
+static void save_head(const struct quick *q, struct cache *cache)
+{
         struct buf b = {0};
         char hex[65];
         digest_hex(hex, q->opts, sizeof q->opts);
@@ -206,18 +263,9 @@ void quick_save(const struct quick *q, struct cache *cache)
         buf_puts(&b, hex);
         buf_putc(&b, ' ');
         buf_puts(&b, strlen(q->charts) == 64 ? q->charts : "-");
-        const int64_t head[] = {(int64_t)q->site_ino,
-                                q->from,
-                                q->until,
-                                q->pages,
-                                q->feeds,
-                                (int64_t)q->ndocs,
-                                (int64_t)q->nin,
-                                (int64_t)q->nart,
-                                (int64_t)strlen(q->known),
-                                (int64_t)strlen(q->site),
-                                (int64_t)strlen(q->topics),
-                                (int64_t)q->docs.len};
+        const int64_t head[] = {
+            q->generation, (int64_t)q->site_ino, q->from,        q->until, q->pages,
+            q->feeds,      (int64_t)q->ndocs,    (int64_t)q->nin};
         for (size_t i = 0; i < sizeof head / sizeof *head; i++)
                 put_num(&b, head[i]);
         buf_putc(&b, '\n');
@@ -240,34 +288,18 @@ void quick_save(const struct quick *q, struct cache *cache)
                 buf_puts(&b, in->path);
                 buf_putc(&b, '\n');
         }
-        cache_memo_write(w, b.data, b.len);
-        for (size_t i = 0; i < q->nart; i++) {
-                const struct quick_article *a = &q->art[i];
-                buf_reset(&b);
-                digest_hex(hex, a->key, sizeof a->key);
-                buf_puts(&b, "a ");
-                buf_puts(&b, hex);
-                put_num(&b, a->eligible);
-                put_num(&b, a->in_feed);
-                put_num(&b, (int64_t)strlen(a->path));
-                put_num(&b, (int64_t)strlen(a->json));
-                buf_putc(&b, '\n');
-                buf_puts(&b, a->path);
-                buf_putc(&b, '\n');
-                cache_memo_write(w, b.data, b.len);
-                cache_memo_write(w, a->json, strlen(a->json));
-                cache_memo_write(w, "\n", 1);
-        }
-        cache_memo_write(w, q->known, strlen(q->known));
-        cache_memo_write(w, "\n", 1);
-        cache_memo_write(w, q->site, strlen(q->site));
-        cache_memo_write(w, "\n", 1);
-        cache_memo_write(w, q->topics, strlen(q->topics));
-        cache_memo_write(w, "\n", 1);
-        cache_memo_write(w, q->docs.data, q->docs.len);
-        cache_memo_write(w, "\n", 1);
-        cache_memo_close(w);
+        cache_memo_put(cache, RECORD_NAME, RECORD_MAGIC, b.data, b.len);
         buf_free(&b);
+}
+
+void quick_save(struct quick *q, struct cache *cache)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        /* the model first: a head is never read with another build's model */
+        q->generation = ns(t) ^ (int64_t)getpid();
+        save_model(q, cache);
+        save_head(q, cache);
 }
 
 /* ---- reading ---- */
@@ -326,7 +358,7 @@ static void take_hex(struct cursor *c, unsigned char *out)
                 c->p += 64;
 }
 
-static bool parse(struct quick *q, const char *p, size_t len)
+static bool parse_head(struct quick *q, const char *p, size_t len)
 {
         struct cursor c = {p, p + len, false};
         take_lit(&c, "h ");
@@ -340,20 +372,21 @@ static bool parse(struct quick *q, const char *p, size_t len)
         } else {
                 c.bad = true;
         }
-        int64_t h[12];
-        for (size_t i = 0; i < 12; i++)
+        int64_t h[8];
+        for (size_t i = 0; i < 8; i++)
                 h[i] = take_num(&c);
         take_lit(&c, "\n");
-        if (c.bad || h[5] < 0 || h[6] < 0 || h[7] < 0 || h[6] > (int64_t)len || h[7] > (int64_t)len)
+        if (c.bad || h[6] < 0 || h[7] < 0 || h[7] > (int64_t)len)
                 return false;
-        q->site_ino = (uint64_t)h[0];
-        q->from = h[1];
-        q->until = h[2];
-        q->pages = (long)h[3];
-        q->feeds = (long)h[4];
-        q->ndocs = (size_t)h[5];
-        q->in = xcalloc((size_t)h[6] + 1, sizeof *q->in);
-        for (; !c.bad && q->nin < (size_t)h[6]; q->nin++) {
+        q->generation = h[0];
+        q->site_ino = (uint64_t)h[1];
+        q->from = h[2];
+        q->until = h[3];
+        q->pages = (long)h[4];
+        q->feeds = (long)h[5];
+        q->ndocs = (size_t)h[6];
+        q->in = xcalloc((size_t)h[7] + 1, sizeof *q->in);
+        for (; !c.bad && q->nin < (size_t)h[7]; q->nin++) {
                 struct quick_input *in = &q->in[q->nin];
                 take_lit(&c, "i ");
                 in->type = c.p < c.end ? *c.p++ : 0;
@@ -372,8 +405,21 @@ static bool parse(struct quick *q, const char *p, size_t len)
                 take_lit(&c, "\n");
                 in->path = take_bytes(&c, n);
         }
-        q->art = xcalloc((size_t)h[7] + 1, sizeof *q->art);
-        for (; !c.bad && q->nart < (size_t)h[7]; q->nart++) {
+        return !c.bad && c.p == c.end;
+}
+
+static bool parse_model(struct quick *q, const char *p, size_t len)
+{
+        struct cursor c = {p, p + len, false};
+        take_lit(&c, "m");
+        int64_t h[6];
+        for (size_t i = 0; i < 6; i++)
+                h[i] = take_num(&c);
+        take_lit(&c, "\n");
+        if (c.bad || h[0] != q->generation || h[1] < 0 || h[1] > (int64_t)len)
+                return false;
+        q->art = xcalloc((size_t)h[1] + 1, sizeof *q->art);
+        for (; !c.bad && q->nart < (size_t)h[1]; q->nart++) {
                 struct quick_article *a = &q->art[q->nart];
                 take_lit(&c, "a ");
                 take_hex(&c, a->key);
@@ -384,31 +430,44 @@ static bool parse(struct quick *q, const char *p, size_t len)
                 a->path = take_bytes(&c, np);
                 a->json = take_bytes(&c, nj);
         }
-        q->known = take_bytes(&c, h[8]);
-        q->site = take_bytes(&c, h[9]);
-        q->topics = take_bytes(&c, h[10]);
-        if (!c.bad && h[11] >= 0 && h[11] < c.end - c.p && c.p[h[11]] == '\n') {
-                buf_put(&q->docs, c.p, (size_t)h[11]);
-                c.p += h[11] + 1;
+        q->known = take_bytes(&c, h[2]);
+        q->site = take_bytes(&c, h[3]);
+        q->topics = take_bytes(&c, h[4]);
+        if (!c.bad && h[5] >= 0 && h[5] < c.end - c.p && c.p[h[5]] == '\n') {
+                buf_put(&q->docs, c.p, (size_t)h[5]);
+                c.p += h[5] + 1;
         } else {
                 c.bad = true;
         }
         return !c.bad && c.p == c.end;
 }
 
-int quick_load(struct quick *q, struct cache *cache)
+/* Reads memo name of cache and parses it with parse. Returns 0 or -1. */
+static int load_part(struct quick *q, struct cache *cache, const char *name, const char *magic,
+                     bool (*parse)(struct quick *, const char *, size_t))
 {
-        memset(q, 0, sizeof *q);
         struct buf file = {0};
         const char *records;
         size_t len;
         int rc = -1;
-        if (cache && cache_memo_get(cache, RECORD_NAME, RECORD_MAGIC, &file, &records, &len) == 0)
+        if (cache && cache_memo_get(cache, name, magic, &file, &records, &len) == 0)
                 rc = parse(q, records, len) ? 0 : -1;
         buf_free(&file);
-        if (rc < 0)
-                quick_free(q);
         return rc;
+}
+
+int quick_load(struct quick *q, struct cache *cache)
+{
+        memset(q, 0, sizeof *q);
+        if (load_part(q, cache, RECORD_NAME, RECORD_MAGIC, parse_head) == 0)
+                return 0;
+        quick_free(q);
+        return -1;
+}
+
+int quick_load_model(struct quick *q, struct cache *cache)
+{
+        return load_part(q, cache, MODEL_NAME, MODEL_MAGIC, parse_model);
 }
 
 /* ---- comparing ---- */

@@ -52,6 +52,7 @@ struct quick {
         unsigned char opts[32]; /* the options and folder the record was made with */
         char charts[65];        /* the datasets' digest in the keys of bodies that draw
                                    charts (render.c), "" when none did */
+        int64_t generation;     /* ties the head to its model part (quick.c) */
         uint64_t site_ino;      /* the published folder it describes */
         int64_t from, until;    /* the build's moment, and the first later one at which an
                                    article is published or expires (INT64_MAX: none) */
@@ -78,12 +79,17 @@ void quick_opts(unsigned char out[32], const char *const *parts, size_t n);
  * that does not exist is recorded as such. */
 void quick_add_inputs(struct quick *q, const char *dir, const char *articles_dir, int64_t since);
 
-/* Keeps q in cache (best effort). */
-void quick_save(const struct quick *q, struct cache *cache);
+/* Keeps q in cache (best effort), under a new generation. */
+void quick_save(struct quick *q, struct cache *cache);
 
-/* Reads the record of cache into q (zeroed first). Returns 0, or -1 when there is none
- * that checks out. */
+/* Reads the head of the record of cache into q (zeroed first): the options, inputs and
+ * the rest quick_changed and the caller check. Returns 0, or -1 when there is none that
+ * checks out. */
 int quick_load(struct quick *q, struct cache *cache);
+
+/* Reads the rest (the articles, known paths, site object, topics, documents) into q,
+ * after quick_load. Returns 0, or -1 when it does not check out or is another build's. */
+int quick_load_model(struct quick *q, struct cache *cache);
 
 /* Compares q's inputs with the files. When every changed input is an article file, sets
  * *changed to a NULL-terminated array of their paths (the array the caller frees, the

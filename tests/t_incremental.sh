@@ -52,7 +52,7 @@ n=$(find "$w/content/articles" -name '*.md' | wc -l)
 summary | grep -q "; $n of $n bodies from the cache" && pass "incremental: all $n bodies from the cache" ||
 	fail "incremental: all $n bodies from the cache" "$(summary)"
 # besides the entries: the memos (lint: t_lint.sh; load, search: below) and the briefs
-entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs ! -name load ! -name search ! -name quick | wc -l)
+entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs ! -name load ! -name search ! -name 'quick*' | wc -l)
 [ "$entries" = "$n" ] && pass "incremental: the cache holds one entry per article, under \$XDG_CACHE_HOME/gongbao" ||
 	fail "incremental: one cache entry per article" "$entries entries for $n articles"
 briefs=$(find "$XDG_CACHE_HOME/gongbao" -type f -name briefs)

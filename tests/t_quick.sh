@@ -79,7 +79,7 @@ n=$(find "$w/content/articles" -name '*.md' | wc -l)
 pub=$((n - 1)) # the scheduled one is not published
 summary | grep -q "; $((pub - 1)) of $pub bodies from the cache" &&
 	pass "quick: the summary counts one body rendered of $pub" || fail "quick: one body rendered" "$(summary)"
-entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs ! -name load ! -name search ! -name quick | wc -l)
+entries=$(find "$XDG_CACHE_HOME/gongbao" -type f ! -name lint ! -name briefs ! -name load ! -name search ! -name 'quick*' | wc -l)
 [ "$entries" = "$pub" ] && pass "quick: the edited body's old cache entry is removed" ||
 	fail "quick: the edited body's old cache entry is removed" "$entries entries for $pub articles"
 
@@ -248,6 +248,17 @@ EOF
 append "$nosum" "记录损坏之后的一段。"
 build
 expect "a damaged record" "no record of the last build"
+model=$(find "$XDG_CACHE_HOME/gongbao" -type f -name quick-model)
+$PY - "$model" <<'EOF'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+b[len(b) // 3] ^= 1
+open(p, 'wb').write(bytes(b))
+EOF
+append "$nosum" "模型损坏之后的一段。"
+build
+expect "a damaged record of the model" "no record of the last build's model"
 
 # what the quick rebuilds left is what a whole build expects: a whole build of the same
 # input (site.yaml touched, not changed) writes nothing and reads every body from the cache
