@@ -15,3 +15,14 @@ count_lines() {
 	done
 }
 PY=/usr/bin/python3
+# sample_copy NAME: T=$TEST_OUT/NAME made afresh, the sample site (content, templates,
+# static) copied to w=$T/w, and a body cache of its own (XDG_CACHE_HOME=$T/cache).
+sample_copy() {
+	T=$TEST_OUT/$1
+	rm -rf "$T" && mkdir -p "$T"
+	w=$T/w
+	mkdir -p "$w"
+	cp -r content templates static "$w/"
+	XDG_CACHE_HOME=$T/cache
+	export XDG_CACHE_HOME
+}

@@ -12,13 +12,7 @@
 . tests/lib.sh
 top=$(pwd)
 G=$top/gen/gen
-T=$TEST_OUT/incremental
-rm -rf "$T" && mkdir -p "$T"
-w=$T/w
-mkdir -p "$w"
-cp -r content templates static "$w/"
-XDG_CACHE_HOME=$T/cache
-export XDG_CACHE_HOME
+sample_copy incremental
 # the whole build's own machinery: the quick rebuild after body edits (t_quick.sh) is off,
 # but for the rounds of random edits, where it and the whole build take turns
 GONGBAO_QUICK=off

@@ -9,13 +9,7 @@
 . tests/lib.sh
 top=$(pwd)
 G=$top/gen/asan/gen # every build here under ASan+UBSan (the site is small)
-T=$TEST_OUT/quick
-rm -rf "$T" && mkdir -p "$T"
-w=$T/w
-mkdir -p "$w"
-cp -r content templates static "$w/"
-XDG_CACHE_HOME=$T/cache
-export XDG_CACHE_HOME
+sample_copy quick
 NOW=2026-06-01T00:00:00+08:00
 
 build() { (cd "$w" && GONGBAO_TIMING=1 "$G" build --now "${NOW}" "$@" >"$T/out.log" 2>"$T/err.log"); }
